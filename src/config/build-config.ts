@@ -1,0 +1,66 @@
+/**
+ * Parsed tempo.yaml → Config: the shape the rest of redgen runs on. Also
+ * gathers the warnings (ignored keys, deviations from Tempo) that main logs.
+ */
+import { hostname } from "node:os";
+import type { Problems } from "./config-error.ts";
+import type { Config } from "./types.ts";
+import { misspeltSections, type ParsedRoot } from "./schema-root.ts";
+import { ignoredSettingWarnings } from "./ignored-warnings.ts";
+import { buildReceivers } from "./receivers.ts";
+import { buildRemoteWrites } from "./remote-write.ts";
+import { buildTenantConfigs } from "./tenant-configs.ts";
+
+/** The Config, plus problems found in per-tenant overrides files (reported after tempo.yaml's own). */
+export function buildConfig(
+  parsed: ParsedRoot,
+  problems: Problems,
+): { config: Config; runtimeProblems: Map<string, Problems> } {
+  const warnings = ignoredSettingWarnings(parsed);
+  const gen = parsed.metrics_generator;
+  for (const { key, section } of misspeltSections(parsed)) {
+    problems.add([key], `unknown top-level key (did you mean "${section}"?)`);
+  }
+
+  if (gen.limiter_type === "entity") {
+    warnings.push(
+      "metrics_generator.limiter_type: entity is not implemented; redgen limits active series (max_active_series)",
+    );
+  }
+
+  const { tenant_defaults, tenant_overrides, runtimeProblems } = buildTenantConfigs(parsed, problems, warnings);
+  const remoteWritePath = ["metrics_generator", "storage", "remote_write"];
+  // Tempo derives send_native_histograms per tenant; the shared list carries the default tenant's value.
+  const sendNative = tenant_defaults.generate_native_histograms !== "classic";
+  for (const [tenant, t] of [["defaults", tenant_defaults] as const, ...Object.entries(tenant_overrides)]) {
+    if (t.generate_native_histograms !== "classic") {
+      warnings.push(
+        `generate_native_histograms: ${t.generate_native_histograms} (${tenant}) is not implemented yet; redgen writes classic histograms`,
+      );
+    }
+  }
+
+  const config: Config = {
+    server: {
+      http_listen_address: parsed.server.http_listen_address || "0.0.0.0",
+      http_listen_port: parsed.server.http_listen_port,
+      log_level: parsed.server.log_level ?? "info",
+    },
+    receivers: buildReceivers(parsed.distributor, problems, warnings),
+    generator: {
+      registry: gen.registry,
+      storage: {
+        path: gen.storage.path,
+        remote_write: buildRemoteWrites(gen.storage.remote_write, remoteWritePath, sendNative, problems, warnings),
+        remote_write_flush_deadline_ms: gen.storage.remote_write_flush_deadline,
+        remote_write_add_org_id_header: gen.storage.remote_write_add_org_id_header,
+      },
+      metrics_ingestion_time_range_slack_ms: gen.metrics_ingestion_time_range_slack,
+      instance_id: gen.instance_id || hostname(),
+    },
+    tenant_defaults,
+    tenant_overrides,
+    warnings,
+  };
+  return { config, runtimeProblems };
+}

@@ -1,0 +1,83 @@
+/**
+ * Builds the default tenant config (static processor config + overrides.defaults)
+ * and one config per tenant of the runtime overrides file (static processor
+ * config + that tenant's entry: the entry replaces the defaults, spec §10).
+ */
+import { Problems, type PathSegment } from "./config-error.ts";
+import type { ProcessorName, TenantConfig } from "./types.ts";
+import type { ParsedRoot } from "./schema-root.ts";
+import type { GeneratorOverrides } from "./schema-overrides.ts";
+import { hostInfoSchema, serviceGraphsSchema, spanMetricsSchema } from "./schema-processors.ts";
+import { buildTenantConfig, type GeneratorBase } from "./tenant-config.ts";
+import { defaultProcessors, validProcessors } from "./processor-selection.ts";
+import { checkDimensionMappings } from "./dimension-mapping-check.ts";
+import { loadRuntimeOverrides } from "./runtime-overrides.ts";
+
+/** The tenant part of Config, plus problems found in runtime overrides files (by file name). */
+export interface TenantConfigs {
+  tenant_defaults: TenantConfig;
+  tenant_overrides: Record<string, TenantConfig>;
+  runtimeProblems: Map<string, Problems>;
+}
+
+/** `tenant_defaults` and `tenant_overrides` of Config; problems of tempo.yaml go to `problems`. */
+export function buildTenantConfigs(parsed: ParsedRoot, problems: Problems, warnings: string[]): TenantConfigs {
+  const gen = parsed.metrics_generator;
+  const blocks = gen.processor;
+  const base: GeneratorBase = {
+    span_metrics: blocks.span_metrics ?? spanMetricsSchema.parse({}),
+    service_graphs: blocks.service_graphs ?? serviceGraphsSchema.parse({}),
+    host_info: blocks.host_info ?? hostInfoSchema.parse({}),
+    collection_interval_ms: gen.registry.collection_interval_ms,
+    ingestion_time_range_slack_ms: gen.metrics_ingestion_time_range_slack,
+  };
+
+  const defaults = parsed.overrides.defaults.metrics_generator;
+  const configured = {
+    span_metrics: blocks.span_metrics !== undefined,
+    service_graphs: blocks.service_graphs !== undefined,
+    host_info: blocks.host_info !== undefined,
+  };
+  const tenant_defaults = buildTenantConfig(base, defaultProcessors(defaults?.processors, configured, warnings), defaults);
+  checkDimensionMappings(tenant_defaults.span_metrics, mappingsPath(defaults, ["overrides", "defaults"]), problems);
+
+  const tenant_overrides: Record<string, TenantConfig> = {};
+  const runtimeProblems = new Map<string, Problems>();
+  const runtimeFile = parsed.overrides.per_tenant_override_config;
+  if (runtimeFile === "") return { tenant_defaults, tenant_overrides, runtimeProblems };
+
+  warnings.push(
+    "overrides.per_tenant_override_config is read once at startup; unlike Tempo, redgen does not reload it " +
+      "every per_tenant_override_period",
+  );
+  for (const [tenant, { file, entry }] of Object.entries(loadRuntimeOverrides(runtimeFile, problems, warnings))) {
+    const o = entry.metrics_generator;
+    const at = ["overrides", tenant, "metrics_generator", "processors"];
+    let processors: ProcessorName[] = [];
+    if (o?.processors !== undefined) {
+      processors = validProcessors(o.processors, at, warnings);
+    } else {
+      warnings.push(
+        `per-tenant overrides file ${file}: tenant ${JSON.stringify(tenant)} has no metrics_generator.processors, ` +
+          "so nothing is generated for it (a tenant entry replaces overrides.defaults as a whole)",
+      );
+    }
+    tenant_overrides[tenant] = buildTenantConfig(base, processors, o);
+    // A collision the tenant's entry causes belongs to its file; one from the static config to tempo.yaml.
+    let target = problems;
+    if (o?.processor?.span_metrics !== undefined) {
+      target = runtimeProblems.get(file) ?? new Problems();
+      runtimeProblems.set(file, target);
+    }
+    checkDimensionMappings(tenant_overrides[tenant].span_metrics, mappingsPath(o, ["overrides", tenant]), target);
+  }
+  return { tenant_defaults, tenant_overrides, runtimeProblems };
+}
+
+// Collisions are reported where the mappings were written: the override if it sets them, else the static config.
+function mappingsPath(o: GeneratorOverrides | undefined, overridePath: PathSegment[]): PathSegment[] {
+  if (o?.processor?.span_metrics?.dimension_mappings !== undefined) {
+    return [...overridePath, "metrics_generator", "processor", "span_metrics", "dimension_mappings"];
+  }
+  return ["metrics_generator", "processor", "span_metrics", "dimension_mappings"];
+}

@@ -1,0 +1,161 @@
+/**
+ * The configuration redgen runs on, after YAML parsing, validation, defaults
+ * and per-tenant overrides. Key names follow Tempo's YAML (snake_case) so a
+ * reader can map each field to tempo.yaml; durations are milliseconds.
+ */
+
+/** One filter-policy match block (spec §7). */
+export interface PolicyMatch {
+  match_type: "strict" | "regex";
+  attributes: { key: string; value: string | number | boolean }[];
+}
+
+export interface FilterPolicy {
+  include?: PolicyMatch;
+  include_any?: PolicyMatch;
+  exclude?: PolicyMatch;
+}
+
+export interface IntrinsicDimensions {
+  service: boolean;
+  span_name: boolean;
+  span_kind: boolean;
+  status_code: boolean;
+  status_message: boolean;
+}
+
+export interface DimensionMapping {
+  name: string;
+  source_labels: string[];
+  join: string;
+}
+
+/** metrics_generator.processor.span_metrics (spec §4, §12). */
+export interface SpanMetricsConfig {
+  histogram_buckets: number[];
+  intrinsic_dimensions: IntrinsicDimensions;
+  dimensions: string[];
+  dimension_mappings: DimensionMapping[];
+  enable_target_info: boolean;
+  target_info_excluded_dimensions: string[];
+  enable_instance_label: boolean;
+  span_multiplier_key: string;
+  enable_tracestate_span_multiplier: boolean;
+  filter_policies: FilterPolicy[];
+}
+
+/** metrics_generator.processor.service_graphs (spec §5, §12). */
+export interface ServiceGraphsConfig {
+  wait_ms: number;
+  max_items: number;
+  workers: number;
+  histogram_buckets: number[];
+  dimensions: string[];
+  enable_client_server_prefix: boolean;
+  enable_messaging_system_latency_histogram: boolean;
+  peer_attributes: string[];
+  span_multiplier_key: string;
+  enable_tracestate_span_multiplier: boolean;
+  enable_virtual_node_label: boolean;
+  database_name_attributes: string[];
+  filter_policies: FilterPolicy[];
+}
+
+/** metrics_generator.processor.host_info (spec §6). */
+export interface HostInfoConfig {
+  host_identifiers: string[];
+  metric_name: string;
+}
+
+/** Processor names Tempo accepts (spec §1). */
+export const PROCESSOR_NAMES = [
+  "span-metrics",
+  "span-metrics-count",
+  "span-metrics-latency",
+  "span-metrics-size",
+  "service-graphs",
+  "service-graphs-request",
+  "service-graphs-latency",
+  "service-graphs-connection-info",
+  "host-info",
+] as const;
+export type ProcessorName = (typeof PROCESSOR_NAMES)[number];
+
+/** Effective generator settings of one tenant: static config with overrides applied (spec §10). */
+export interface TenantConfig {
+  processors: ProcessorName[];
+  span_metrics: SpanMetricsConfig;
+  service_graphs: ServiceGraphsConfig;
+  host_info: HostInfoConfig;
+  max_active_series: number;
+  collection_interval_ms: number;
+  disable_collection: boolean;
+  trace_id_label_name: string;
+  ingestion_time_range_slack_ms: number;
+  generate_native_histograms: "classic" | "native" | "both";
+  remote_write_headers: Record<string, string>;
+}
+
+/** metrics_generator.registry (spec §8.6). */
+export interface RegistryConfig {
+  collection_interval_ms: number;
+  stale_duration_ms: number;
+  external_labels: Record<string, string>;
+  inject_tenant_id_as: string;
+  max_label_name_length: number;
+  max_label_value_length: number;
+}
+
+/** One Prometheus remote_write block, the parts redgen implements (spec §9). */
+export interface RemoteWriteConfig {
+  url: string;
+  name: string;
+  remote_timeout_ms: number;
+  headers: Record<string, string>;
+  basic_auth?: { username: string; password: string };
+  /** Authorization header value, e.g. "Bearer xyz" (authorization.credentials or bearer_token) */
+  authorization?: string;
+  tls?: { ca?: string; cert?: string; key?: string; insecure_skip_verify: boolean; server_name?: string };
+  send_exemplars: boolean;
+  send_native_histograms: boolean;
+  queue: {
+    capacity: number;
+    max_shards: number;
+    max_samples_per_send: number;
+    min_backoff_ms: number;
+    max_backoff_ms: number;
+    retry_on_http_429: boolean;
+  };
+}
+
+/** A receiver endpoint "host:port" split, plus optional TLS files. */
+export interface ListenConfig {
+  host: string;
+  port: number;
+  tls?: { cert_file: string; key_file: string };
+  /** max request size after decompression, bytes */
+  max_request_bytes: number;
+}
+
+/** Everything redgen runs on. */
+export interface Config {
+  server: { http_listen_address: string; http_listen_port: number; log_level: "debug" | "info" | "warn" | "error" };
+  receivers: { http?: ListenConfig; grpc?: ListenConfig };
+  generator: {
+    registry: RegistryConfig;
+    storage: {
+      path: string;
+      remote_write: RemoteWriteConfig[];
+      remote_write_flush_deadline_ms: number;
+      remote_write_add_org_id_header: boolean;
+    };
+    metrics_ingestion_time_range_slack_ms: number;
+    instance_id: string;
+  };
+  /** The defaults every tenant starts from (overrides.defaults applied over the processor config). */
+  tenant_defaults: TenantConfig;
+  /** Per-tenant effective config (from the "*" wildcard or a tenant entry), when a runtime overrides file exists. */
+  tenant_overrides: Record<string, TenantConfig>;
+  /** Human-readable notes gathered while loading (ignored sections, enabled processors). */
+  warnings: string[];
+}

@@ -1,0 +1,130 @@
+/**
+ * The decoded form every processor reads: one batch of spans as columns.
+ *
+ * Both decoders (generated protobuf-es types, and later a hand-written wire
+ * scanner) produce this shape, so processors never depend on how bytes were
+ * parsed. Span attributes are not materialised: only the keys registered in an
+ * AttributeProjection are kept, in fixed slots, so a processor reads
+ * `attrValues[span * slotCount + slot]` instead of searching a list.
+ */
+
+/** How an attribute value is stored; 0 means the key is absent. */
+export const AttrKind = {
+  None: 0,
+  String: 1,
+  Bool: 2,
+  /** value is the base-10 string of the int64 */
+  Int: 3,
+  Double: 4,
+  /** value is Tempo's stringified form: `[` + elements + `]` */
+  Array: 5,
+  /** value is Tempo's stringified form: `{` + `k:v`... + `}` */
+  KvList: 6,
+  /** bytes, or a KeyValue without a value: present, stringifies to "" */
+  Empty: 7,
+} as const;
+
+/** string for String/Int/Array/KvList/Empty, boolean for Bool, number for Double. */
+export type AttrValue = string | number | boolean;
+
+/** Span kinds and status codes as OTLP numbers them. */
+export const SpanKind = { Unspecified: 0, Internal: 1, Server: 2, Client: 3, Producer: 4, Consumer: 5 } as const;
+export const StatusCode = { Unset: 0, Ok: 1, Error: 2 } as const;
+
+/** Registers the attribute keys processors need and gives each a slot. Append-only. */
+export class AttributeProjection {
+  readonly keys: string[] = [];
+  readonly slots = new Map<string, number>();
+
+  /** The slot for `key`, created on first use. */
+  slot(key: string): number {
+    let s = this.slots.get(key);
+    if (s === undefined) {
+      s = this.keys.length;
+      this.keys.push(key);
+      this.slots.set(key, s);
+    }
+    return s;
+  }
+
+  get size(): number {
+    return this.keys.length;
+  }
+}
+
+/** One ResourceSpans: its full attribute list plus the projected slots. */
+export interface ResourceBlock {
+  /** every resource attribute in wire order (duplicates kept; lookups take the first) */
+  keys: string[];
+  kinds: number[];
+  values: AttrValue[];
+  /** projected resource attributes, indexed by slot (kind None when absent) */
+  slotKinds: Uint8Array;
+  slotValues: AttrValue[];
+  /** spans of this resource are [spanStart, spanEnd) in the batch columns */
+  spanStart: number;
+  spanEnd: number;
+  /** protobuf size of the ResourceSpans message (bytes_received_total) */
+  byteSize: number;
+}
+
+/** A decoded batch of spans in columns; index i is the i-th span in request order. */
+export interface SpanBatch {
+  resources: ResourceBlock[];
+  spanCount: number;
+  /** projection size at decode time; span attribute slots are spanCount × slotCount */
+  slotCount: number;
+  traceIds: Uint8Array; // 16 bytes per span
+  spanIds: Uint8Array; // 8 bytes per span
+  parentSpanIds: Uint8Array; // 8 bytes per span, zero when there is no parent
+  hasParent: Uint8Array;
+  names: string[];
+  kinds: Uint8Array;
+  statusCodes: Uint8Array;
+  statusMessages: string[];
+  traceStates: string[];
+  /** ns since epoch as doubles (sub-µs precision is lost; used for windows and gaps only) */
+  startNs: Float64Array;
+  endNs: Float64Array;
+  /** exact (end − start) in seconds from the integer nanoseconds; 0 when end ≤ start */
+  durations: Float64Array;
+  /** protobuf size of each Span message (size_total) */
+  sizes: Float64Array;
+  attrKinds: Uint8Array;
+  attrValues: AttrValue[];
+  /** per-span marks set by the push pipeline: see SpanMark */
+  marks: Uint8Array;
+}
+
+/** Bits in SpanBatch.marks. */
+export const SpanMark = {
+  /** outside the ingestion slack window: no processor sees it */
+  OutsideSlack: 1,
+  /** some processor dropped it for invalid UTF-8 in its label set */
+  InvalidUtf8: 2,
+} as const;
+
+/** Allocates the columns for `spanCount` spans. */
+export function allocateBatch(spanCount: number, slotCount: number): SpanBatch {
+  return {
+    resources: [],
+    spanCount,
+    slotCount,
+    traceIds: new Uint8Array(spanCount * 16),
+    spanIds: new Uint8Array(spanCount * 8),
+    parentSpanIds: new Uint8Array(spanCount * 8),
+    hasParent: new Uint8Array(spanCount),
+    names: new Array<string>(spanCount),
+    kinds: new Uint8Array(spanCount),
+    statusCodes: new Uint8Array(spanCount),
+    statusMessages: new Array<string>(spanCount),
+    traceStates: new Array<string>(spanCount),
+    startNs: new Float64Array(spanCount),
+    endNs: new Float64Array(spanCount),
+    durations: new Float64Array(spanCount),
+    sizes: new Float64Array(spanCount),
+    attrKinds: new Uint8Array(spanCount * slotCount),
+    attrValues: new Array<AttrValue>(spanCount * slotCount),
+    marks: new Uint8Array(spanCount),
+  };
+}

@@ -1,0 +1,78 @@
+import type { ServiceGraphsConfig } from "../../config/types.ts";
+import type { Histogram } from "../../registry/classic-histogram.ts";
+import type { Counter } from "../../registry/counter.ts";
+import type { Gauge } from "../../registry/gauge.ts";
+import type { FixedLabelSchema } from "../../registry/label-schema.ts";
+import type { Registry } from "../../registry/registry.ts";
+import type { TenantStats } from "../processor.ts";
+import type { Edge } from "./edge.ts";
+import type { EdgeLabels } from "./edge-labels.ts";
+
+/** Which service-graph metrics are on (spec §5.5 sub-processors). */
+export interface ServiceGraphParts {
+  request: boolean;
+  latency: boolean;
+  connectionInfo: boolean;
+}
+
+/**
+ * Writes one emitted edge to the registry (spec §5.5): request and failed
+ * counters, client/server latency (0 for the missing side of a virtual edge),
+ * messaging-system latency, and the connection-info gauge.
+ */
+export class EdgeMetrics {
+  private readonly requests: Counter | null;
+  private readonly failed: Counter | null;
+  private readonly server: Histogram | null;
+  private readonly client: Histogram | null;
+  private readonly messaging: Histogram | null;
+  private readonly info: Gauge | null;
+  private readonly schema: FixedLabelSchema;
+  private readonly values: string[];
+
+  constructor(
+    cfg: ServiceGraphsConfig,
+    parts: ServiceGraphParts,
+    registry: Registry,
+    private readonly labels: EdgeLabels,
+    private readonly stats: TenantStats,
+  ) {
+    this.schema = registry.fixedSchema(labels.names);
+    this.values = new Array<string>(labels.names.length).fill("");
+    const b = cfg.histogram_buckets;
+    this.requests = parts.request ? registry.counter("traces_service_graph_request_total") : null;
+    this.failed = parts.request ? registry.counter("traces_service_graph_request_failed_total") : null;
+    this.server = parts.latency ? registry.histogram("traces_service_graph_request_server_seconds", b) : null;
+    this.client = parts.latency ? registry.histogram("traces_service_graph_request_client_seconds", b) : null;
+    this.messaging =
+      parts.latency && cfg.enable_messaging_system_latency_histogram
+        ? registry.histogram("traces_service_graph_request_messaging_system_seconds", b)
+        : null;
+    this.info = parts.connectionInfo ? registry.gauge("traces_service_graph_connection_info") : null;
+  }
+
+  /** Emits the edge; `virtualNode` is "client"/"server" on expiry-created edges. */
+  emit(e: Edge, now: number, virtualNode: "" | "client" | "server"): void {
+    const v = this.values;
+    v[0] = e.clientService;
+    v[1] = e.serverService;
+    v[2] = e.connectionType;
+    for (let p = 3; p < v.length; p++) v[p] = e.dims[p] ?? "";
+    if (virtualNode !== "" && this.labels.virtualNodePos >= 0) v[this.labels.virtualNodePos] = virtualNode;
+    const key = this.schema.key(v);
+    const s = this.schema;
+    const m = e.multiplier;
+    const t = e.traceId;
+    let ok = true;
+    if (this.requests !== null) ok = this.requests.add(key, s, v, m, now);
+    if (ok && this.failed !== null && e.failed) ok = this.failed.add(key, s, v, m, now);
+    if (ok && this.server !== null) ok = this.server.observe(key, s, v, e.serverLatency, m, t, 0, now);
+    if (ok && this.client !== null) ok = this.client.observe(key, s, v, e.clientLatency, m, t, 0, now);
+    if (ok && this.messaging !== null && e.connectionType === "messaging_system") {
+      const gap = (e.serverStartNs - e.clientEndNs) / 1e9;
+      if (gap > 0) ok = this.messaging.observe(key, s, v, gap, m, t, 0, now);
+    }
+    if (ok && this.info !== null) ok = this.info.set(key, s, v, 1, now);
+    if (!ok) this.stats.discard("invalid_utf8", "service-graphs");
+  }
+}

@@ -1,0 +1,204 @@
+import type { ServiceGraphsConfig } from "../../config/types.ts";
+import { type AttributeProjection, AttrKind, type ResourceBlock, type SpanBatch, SpanKind, SpanMark, StatusCode } from "../../decode/span-batch.ts";
+import type { Registry } from "../../registry/registry.ts";
+import { lookupExists, lookupString, resourceString, spanKindName, spanString } from "../attribute-value.ts";
+import { SpanFilter } from "../filter-policy.ts";
+import type { Processor, TenantStats } from "../processor.ts";
+import { SpanMultiplier } from "../span-multiplier.ts";
+import { Edge, edgeKey } from "./edge.ts";
+import { EdgeLabels } from "./edge-labels.ts";
+import { EdgeMetrics, type ServiceGraphParts } from "./edge-metrics.ts";
+import { EdgeStore } from "./edge-store.ts";
+import { FilteredSides } from "./filtered-sides.ts";
+
+const NO_PARENT = new Uint8Array(8);
+
+/**
+ * Service graphs (spec §5): pairs client/producer spans with server/consumer
+ * spans by (trace id, span id) = (trace id, parent span id), emits each
+ * completed edge at once, and on expiry turns half edges into virtual nodes.
+ */
+export class ServiceGraphsProcessor implements Processor {
+  readonly name = "service-graphs";
+  private readonly labels: EdgeLabels;
+  private readonly store: EdgeStore;
+  private readonly filtered: FilteredSides;
+  private readonly filter: SpanFilter;
+  private readonly multiplier: SpanMultiplier;
+  private readonly metrics: EdgeMetrics;
+  private readonly serviceSlot: number;
+  private readonly peerSlots: number[];
+  private readonly dbSlots: number[];
+  private readonly serverNameSlots: { peerService: number; serverAddress: number; peerAddress: number; peerPort: number };
+
+  constructor(
+    cfg: ServiceGraphsConfig,
+    parts: ServiceGraphParts,
+    registry: Registry,
+    projection: AttributeProjection,
+    private readonly stats: TenantStats,
+  ) {
+    this.labels = new EdgeLabels(cfg, projection);
+    this.store = new EdgeStore(cfg.wait_ms, cfg.max_items);
+    this.filtered = new FilteredSides(cfg.wait_ms, cfg.max_items);
+    this.filter = new SpanFilter(cfg.filter_policies, projection);
+    this.multiplier = new SpanMultiplier(cfg, projection);
+    this.metrics = new EdgeMetrics(cfg, parts, registry, this.labels, stats);
+    this.serviceSlot = projection.slot("service.name");
+    this.peerSlots = cfg.peer_attributes.map((a) => projection.slot(a));
+    this.dbSlots = cfg.database_name_attributes.map((a) => projection.slot(a));
+    this.serverNameSlots = {
+      peerService: projection.slot("peer.service"),
+      serverAddress: projection.slot("server.address"),
+      peerAddress: projection.slot("network.peer.address"),
+      peerPort: projection.slot("network.peer.port"),
+    };
+  }
+
+  push(batch: SpanBatch, now: number): void {
+    for (const block of batch.resources) {
+      // A resource without service.name is ignored entirely (spec §5.1).
+      if (block.slotKinds[this.serviceSlot] === AttrKind.None) continue;
+      const service = resourceString(block, this.serviceSlot);
+      for (let i = block.spanStart; i < block.spanEnd; i++) {
+        if ((batch.marks[i] & SpanMark.OutsideSlack) !== 0) continue;
+        const kind = batch.kinds[i];
+        const isClient = kind === SpanKind.Client || kind === SpanKind.Producer;
+        if (!isClient && kind !== SpanKind.Server && kind !== SpanKind.Consumer) continue;
+        this.pushSpan(batch, block, i, isClient, service, now);
+      }
+    }
+    this.stats.serviceGraphs.pendingEdges = this.store.size;
+  }
+
+  private pushSpan(batch: SpanBatch, block: ResourceBlock, i: number, isClient: boolean, service: string, now: number): void {
+    const hasParent = batch.hasParent[i] === 1;
+    const key = isClient ? edgeKey(batch.traceIds, i * 16, batch.spanIds, i * 8) : edgeKey(batch.traceIds, i * 16, hasParent ? batch.parentSpanIds : NO_PARENT, hasParent ? i * 8 : 0);
+    const sg = this.stats.serviceGraphs;
+    if (!this.filter.empty && !this.filter.keep(batch, block, i)) {
+      this.stats.discard("service_graphs_filtered", this.name);
+      if (isClient || hasParent) {
+        if (!this.filtered.mark(key, isClient, now)) sg.sideCacheOverflow++;
+        const pending = this.store.get(key);
+        if (pending !== undefined) {
+          this.store.delete(pending);
+          sg.droppedEdges++;
+        }
+      }
+      return;
+    }
+    if (this.filtered.has(key, !isClient)) {
+      sg.droppedEdges++;
+      return;
+    }
+    let edge = this.store.get(key);
+    const isNew = edge === undefined;
+    if (edge === undefined) edge = new Edge(key, this.labels.names.length);
+    if (isClient) this.applyClient(edge, batch, block, i, service);
+    else this.applyServer(edge, batch, block, i, service, hasParent);
+    edge.spanKind = batch.kinds[i];
+    edge.multiplier = this.multiplier.of(batch, block, i);
+    if (batch.statusCodes[i] === StatusCode.Error) edge.failed = true;
+
+    if (edge.complete) {
+      if (isNew) sg.edges++;
+      else this.store.delete(edge);
+      this.metrics.emit(edge, now, "");
+      return;
+    }
+    if (!isNew) return;
+    if (this.store.full) {
+      sg.droppedSpans++;
+      return;
+    }
+    sg.edges++;
+    this.store.add(edge, now);
+  }
+
+  private applyClient(e: Edge, batch: SpanBatch, block: ResourceBlock, i: number, service: string): void {
+    e.traceId.set(batch.traceIds.subarray(i * 16, i * 16 + 16));
+    e.clientService = service;
+    e.clientLatency = batch.durations[i];
+    e.clientEndNs = batch.endNs[i];
+    this.applyCommon(e, batch, block, i, this.labels.clientPos);
+    if (batch.kinds[i] === SpanKind.Producer && e.connectionType !== "database") e.connectionType = "messaging_system";
+    // A database call completes from the client span alone (spec §5.3).
+    for (const slot of this.dbSlots) {
+      if (!lookupExists(batch, block, i, slot)) continue;
+      e.connectionType = "database";
+      e.serverLatency = e.clientLatency;
+      e.serverService = this.databaseName(batch, block, i, lookupString(batch, block, i, slot));
+      break;
+    }
+  }
+
+  private applyServer(e: Edge, batch: SpanBatch, block: ResourceBlock, i: number, service: string, hasParent: boolean): void {
+    e.serverService = service;
+    e.serverLatency = batch.durations[i];
+    e.serverStartNs = batch.startNs[i];
+    this.applyCommon(e, batch, block, i, this.labels.serverPos);
+    if (batch.kinds[i] === SpanKind.Consumer && e.connectionType !== "database") e.connectionType = "messaging_system";
+    if (!hasParent) {
+      e.traceId.set(batch.traceIds.subarray(i * 16, i * 16 + 16));
+      e.serverIsRoot = true;
+    }
+  }
+
+  /** Peer node candidate (span attributes only) and the dimensions this side writes. */
+  private applyCommon(e: Edge, batch: SpanBatch, block: ResourceBlock, i: number, positions: number[]): void {
+    for (const slot of this.peerSlots) {
+      const v = spanString(batch, i, slot);
+      if (batch.attrKinds[i * batch.slotCount + slot] !== AttrKind.None && v !== "") {
+        e.peerNode = v;
+        break;
+      }
+    }
+    const slots = this.labels.dimSlots;
+    for (let d = 0; d < slots.length; d++) {
+      if (lookupExists(batch, block, i, slots[d])) e.dims[positions[d]] = lookupString(batch, block, i, slots[d]);
+    }
+    const vn = this.labels.virtualNodeSlot;
+    if (vn >= 0 && lookupExists(batch, block, i, vn)) e.dims[this.labels.virtualNodePos] = lookupString(batch, block, i, vn);
+  }
+
+  /** The database "server": peer.service, server.address, network.peer.address[:port], else the db name. */
+  private databaseName(batch: SpanBatch, block: ResourceBlock, i: number, fallback: string): string {
+    const s = this.serverNameSlots;
+    if (lookupExists(batch, block, i, s.peerService)) return lookupString(batch, block, i, s.peerService);
+    if (lookupExists(batch, block, i, s.serverAddress)) return lookupString(batch, block, i, s.serverAddress);
+    if (lookupExists(batch, block, i, s.peerAddress)) {
+      const addr = lookupString(batch, block, i, s.peerAddress);
+      return lookupExists(batch, block, i, s.peerPort) ? `${addr}:${lookupString(batch, block, i, s.peerPort)}` : addr;
+    }
+    return fallback;
+  }
+
+  tick(now: number): void {
+    this.filtered.expire(now);
+    this.store.expire(now, (e) => this.onExpire(e, now));
+    this.stats.serviceGraphs.pendingEdges = this.store.size;
+  }
+
+  /** Expiry (spec §5.4): a lone root server span becomes user → service; a lone client with a peer becomes client → peer. */
+  private onExpire(e: Edge, now: number): void {
+    e.connectionType = "virtual_node";
+    if (e.clientService === "" && e.serverIsRoot) {
+      e.clientService = e.peerNode !== "" ? e.peerNode : "user";
+      this.metrics.emit(e, now, "client");
+    } else if (e.serverService === "" && e.peerNode !== "") {
+      e.serverService = e.peerNode;
+      this.metrics.emit(e, now, "server");
+    } else {
+      const kind = spanKindName(e.spanKind);
+      const m = this.stats.serviceGraphs.expiredEdges;
+      m.set(kind, (m.get(kind) ?? 0) + 1);
+    }
+  }
+
+  /** Pending edges are expired now rather than lost (README: shutdown). */
+  shutdown(now: number): void {
+    this.filtered.expire(Number.POSITIVE_INFINITY);
+    this.store.drain((e) => this.onExpire(e, now));
+    this.stats.serviceGraphs.pendingEdges = 0;
+  }
+}

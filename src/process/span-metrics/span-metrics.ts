@@ -1,0 +1,103 @@
+import type { SpanMetricsConfig } from "../../config/types.ts";
+import { type AttributeProjection, type ResourceBlock, type SpanBatch, SpanMark } from "../../decode/span-batch.ts";
+import type { Counter } from "../../registry/counter.ts";
+import type { Histogram } from "../../registry/classic-histogram.ts";
+import type { FixedLabelSchema } from "../../registry/label-schema.ts";
+import type { Registry } from "../../registry/registry.ts";
+import { spanKindName, statusCodeName } from "../attribute-value.ts";
+import { SpanFilter } from "../filter-policy.ts";
+import type { Processor, TenantStats } from "../processor.ts";
+import { SpanMultiplier } from "../span-multiplier.ts";
+import { SpanLabelPlan } from "./label-plan.ts";
+import { TargetInfo } from "./target-info.ts";
+
+/** Which span-metrics metrics are on (spec §4.1 subprocessors). */
+export interface SpanMetricsParts {
+  count: boolean;
+  latency: boolean;
+  size: boolean;
+}
+
+/**
+ * RED metrics per span (spec §4): traces_spanmetrics_calls_total,
+ * traces_spanmetrics_latency and traces_spanmetrics_size_total, plus
+ * traces_target_info. Per ResourceSpans it resolves the resource-side label
+ * values once; per span it fills one reused value array and builds a key.
+ */
+export class SpanMetricsProcessor implements Processor {
+  readonly name = "span-metrics";
+  private readonly calls: Counter | null;
+  private readonly latency: Histogram | null;
+  private readonly size: Counter | null;
+  private readonly plan: SpanLabelPlan;
+  private readonly schema: FixedLabelSchema;
+  private readonly filter: SpanFilter;
+  private readonly multiplier: SpanMultiplier;
+  private readonly targetInfo: TargetInfo | null;
+  private readonly values: string[];
+
+  constructor(
+    cfg: SpanMetricsConfig,
+    parts: SpanMetricsParts,
+    registry: Registry,
+    projection: AttributeProjection,
+    private readonly stats: TenantStats,
+  ) {
+    this.plan = new SpanLabelPlan(cfg, projection);
+    this.schema = registry.fixedSchema(this.plan.names);
+    this.values = new Array<string>(this.plan.names.length).fill("");
+    this.calls = parts.count ? registry.counter("traces_spanmetrics_calls_total") : null;
+    this.latency = parts.latency ? registry.histogram("traces_spanmetrics_latency", cfg.histogram_buckets) : null;
+    this.size = parts.size ? registry.counter("traces_spanmetrics_size_total") : null;
+    this.filter = new SpanFilter(cfg.filter_policies, projection);
+    this.multiplier = new SpanMultiplier(cfg, projection);
+    this.targetInfo = cfg.enable_target_info ? new TargetInfo(cfg, registry, projection, stats) : null;
+  }
+
+  push(batch: SpanBatch, now: number): void {
+    const resources = batch.resources;
+    for (let r = 0; r < resources.length; r++) this.pushResource(batch, resources[r], now);
+  }
+
+  private pushResource(batch: SpanBatch, block: ResourceBlock, now: number): void {
+    const plan = this.plan;
+    const values = this.values;
+    plan.fillResource(block, values);
+    let targetInfoPending = this.targetInfo !== null;
+    for (let i = block.spanStart; i < block.spanEnd; i++) {
+      if ((batch.marks[i] & SpanMark.OutsideSlack) !== 0) continue;
+      if (!this.filter.empty && !this.filter.keep(batch, block, i)) {
+        this.stats.discard("span_metrics_filtered", this.name);
+        continue;
+      }
+      if (plan.span_name >= 0) values[plan.span_name] = batch.names[i];
+      if (plan.span_kind >= 0) values[plan.span_kind] = spanKindName(batch.kinds[i]);
+      if (plan.status_code >= 0) values[plan.status_code] = statusCodeName(batch.statusCodes[i]);
+      if (plan.status_message >= 0) values[plan.status_message] = batch.statusMessages[i];
+      plan.fillSpan(batch, block, i, values);
+      const key = this.schema.key(values);
+      const m = this.multiplier.of(batch, block, i);
+      if (!this.record(key, batch, i, m, now)) {
+        batch.marks[i] |= SpanMark.InvalidUtf8;
+        this.stats.discard("invalid_utf8", this.name);
+        continue;
+      }
+      if (targetInfoPending) targetInfoPending = !(this.targetInfo as TargetInfo).emit(block, now);
+    }
+  }
+
+  /** Records one span in every enabled metric; false when its labels are not valid UTF-8. */
+  private record(key: string, batch: SpanBatch, i: number, m: number, now: number): boolean {
+    const s = this.schema;
+    const v = this.values;
+    if (this.calls !== null && !this.calls.add(key, s, v, m, now)) return false;
+    if (this.latency !== null && !this.latency.observe(key, s, v, batch.durations[i], m, batch.traceIds, i * 16, now)) {
+      return false;
+    }
+    if (this.size !== null && !this.size.add(key, s, v, batch.sizes[i], now)) return false;
+    return true;
+  }
+
+  shutdown(): void {}
+}
+

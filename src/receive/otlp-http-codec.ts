@@ -1,0 +1,43 @@
+import { create, toBinary, toJsonString } from "@bufbuild/protobuf";
+import { ExportTraceServiceResponseSchema } from "../gen/opentelemetry/proto/collector/trace/v1/trace_service_pb.ts";
+import { StatusSchema } from "../gen/google/rpc/status_pb.ts";
+import type { PushResult } from "../process/push.ts";
+
+/** The two OTLP/HTTP encodings; responses use the request's. */
+export type OtlpEncoding = "protobuf" | "json";
+
+/** The encoding of a Content-Type, or undefined when it is neither OTLP encoding. */
+export function encodingOf(contentType: string | undefined): OtlpEncoding | undefined {
+  const base = (contentType ?? "").split(";")[0].trim().toLowerCase();
+  if (base === "application/x-protobuf" || base === "application/protobuf") return "protobuf";
+  if (base === "application/json") return "json";
+  return undefined;
+}
+
+const CONTENT_TYPE: Record<OtlpEncoding, string> = { protobuf: "application/x-protobuf", json: "application/json" };
+
+/** 200 with ExportTraceServiceResponse; partial_success only when spans were rejected. */
+export function successResponse(enc: OtlpEncoding, result: PushResult): Response {
+  const msg = create(ExportTraceServiceResponseSchema, {
+    partialSuccess:
+      result.rejectedSpans > 0 ? { rejectedSpans: BigInt(result.rejectedSpans), errorMessage: result.errorMessage } : undefined,
+  });
+  const body = enc === "protobuf" ? toBinary(ExportTraceServiceResponseSchema, msg) : toJsonString(ExportTraceServiceResponseSchema, msg);
+  return new Response(body, { status: 200, headers: { "Content-Type": CONTENT_TYPE[enc] } });
+}
+
+/** gRPC codes used in Status bodies. */
+export const GrpcCode = { InvalidArgument: 3, ResourceExhausted: 8, Internal: 13, Unavailable: 14 } as const;
+
+/** An error answer with a google.rpc.Status body (OTLP/HTTP spec, "Failures"). */
+export function statusResponse(
+  enc: OtlpEncoding,
+  httpStatus: number,
+  code: number,
+  message: string,
+  headers: Record<string, string> = {},
+): Response {
+  const st = create(StatusSchema, { code, message });
+  const body = enc === "protobuf" ? toBinary(StatusSchema, st) : toJsonString(StatusSchema, st);
+  return new Response(body, { status: httpStatus, headers: { ...headers, "Content-Type": CONTENT_TYPE[enc] } });
+}

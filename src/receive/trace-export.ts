@@ -1,0 +1,32 @@
+import { batchFromRequest } from "../decode/from-request.ts";
+import { decodeProtobufBatch } from "../decode/otlp-wire.ts";
+import type { AttributeProjection } from "../decode/span-batch.ts";
+import type { ExportTraceServiceRequest } from "../gen/opentelemetry/proto/collector/trace/v1/trace_service_pb.ts";
+import type { Push, PushResult } from "../process/push.ts";
+
+/**
+ * The single path every transport takes after receiving a request: columns
+ * for the processors, then the injected push. Throws DecodeError for invalid
+ * data or ids, before anything is counted.
+ */
+export class TraceExport {
+  /** set while shutting down: receivers answer "unavailable, retry later" */
+  draining = false;
+
+  constructor(
+    private readonly push: Push,
+    private readonly projection: AttributeProjection,
+  ) {}
+
+  export(tenant: string, req: ExportTraceServiceRequest): PushResult {
+    this.push.prepare(tenant);
+    const batch = batchFromRequest(req, this.projection);
+    return this.push.push(tenant, batch);
+  }
+
+  /** The fast path for protobuf bytes: straight into columns, no message objects. */
+  exportProtobuf(tenant: string, bytes: Uint8Array): PushResult {
+    this.push.prepare(tenant);
+    return this.push.push(tenant, decodeProtobufBatch(bytes, this.projection));
+  }
+}

@@ -1,0 +1,89 @@
+import { ClassicHistogram, type Histogram } from "./classic-histogram.ts";
+import { Counter } from "./counter.ts";
+import { Gauge } from "./gauge.ts";
+import { FixedLabelSchema, type LabelRules, PairLabelSchema, mergeSorted } from "./label-schema.ts";
+import type { Metric, MetricContext, Series } from "./metric.ts";
+import { SeriesLimiter } from "./series-limiter.ts";
+import type { CollectMode, SeriesSink } from "./sink.ts";
+
+/** Settings of one tenant's registry (spec §8.6 plus the tenant's limits). */
+export interface RegistryOptions {
+  /** registry.external_labels plus __metrics_gen_instance and inject_tenant_id_as */
+  externalLabels: Record<string, string>;
+  maxLabelNameLength: number;
+  maxLabelValueLength: number;
+  staleDurationMs: number;
+  /** max_active_series, read on every new series so overrides apply live (0 = unlimited) */
+  maxActiveSeries: () => number;
+  /** exemplar label name (trace_id_label_name, default traceID) */
+  traceIdLabelName: string;
+}
+
+/**
+ * One tenant's series: hands out metrics and label schemas, enforces the
+ * active-series limit, drops stale series and writes everything to a sink.
+ * It knows nothing about spans.
+ */
+export class Registry {
+  readonly limiter: SeriesLimiter;
+  readonly rules: LabelRules;
+  private readonly ctx: MetricContext;
+  private readonly metrics = new Map<string, Metric<Series>>();
+  collections = 0;
+
+  constructor(private readonly options: RegistryOptions) {
+    this.limiter = new SeriesLimiter(options.maxActiveSeries);
+    const external = Object.keys(options.externalLabels)
+      .sort()
+      .flatMap((k) => [k, options.externalLabels[k]]);
+    this.rules = {
+      external,
+      maxNameLength: options.maxLabelNameLength,
+      maxValueLength: options.maxLabelValueLength,
+    };
+    const overflowUser = external.includes("metric_overflow") ? [] : ["metric_overflow", "true"];
+    this.ctx = { limiter: this.limiter, overflowLabels: mergeSorted(overflowUser, external) };
+  }
+
+  counter(name: string): Counter {
+    return this.register(name, () => new Counter(name, this.ctx));
+  }
+
+  gauge(name: string): Gauge {
+    return this.register(name, () => new Gauge(name, this.ctx));
+  }
+
+  histogram(name: string, buckets: readonly number[]): Histogram {
+    return this.register(name, () => new ClassicHistogram(name, this.ctx, buckets, this.options.traceIdLabelName));
+  }
+
+  /** A schema for label sets whose names are fixed (values vary per span). */
+  fixedSchema(names: readonly string[]): FixedLabelSchema {
+    return new FixedLabelSchema(names, this.rules);
+  }
+
+  /** A schema for label sets given as [name, value, …] pairs. */
+  pairSchema(): PairLabelSchema {
+    return new PairLabelSchema(this.rules);
+  }
+
+  /** Writes every live series to `sink`, stamped `timestampMs`. */
+  collect(timestampMs: number, sink: SeriesSink, mode: CollectMode): void {
+    for (const m of this.metrics.values()) m.collect(timestampMs, sink, mode);
+    if (mode === "remote") this.collections++;
+  }
+
+  /** Removes series whose last update is older than stale_duration. */
+  removeStale(nowMs: number): void {
+    const cutoff = nowMs - this.options.staleDurationMs;
+    for (const m of this.metrics.values()) m.removeStale(cutoff, nowMs);
+  }
+
+  private register<M extends Metric<Series>>(name: string, make: () => M): M {
+    const existing = this.metrics.get(name);
+    if (existing !== undefined) return existing as M;
+    const m = make();
+    this.metrics.set(name, m);
+    return m;
+  }
+}

@@ -1,0 +1,76 @@
+import type { RemoteWriteConfig } from "../config/types.ts";
+
+/** How one attempt ended. */
+export type SendOutcome =
+  | { kind: "ok" }
+  | { kind: "retry"; error: string; retryAfterMs: number | undefined }
+  | { kind: "drop"; error: string };
+
+/**
+ * POSTs one snappy-compressed WriteRequest and classifies the answer the way
+ * Prometheus' queue manager does (spec §9): 2xx ok; network errors and 5xx
+ * recoverable; 429 recoverable only with retry_on_http_429; other 4xx drop.
+ */
+export class RemoteWriteClient {
+  private readonly headers: Record<string, string>;
+
+  constructor(
+    private readonly cfg: RemoteWriteConfig,
+    headers: Record<string, string>,
+    userAgent: string,
+  ) {
+    this.headers = {
+      ...headers,
+      "Content-Encoding": "snappy",
+      "Content-Type": "application/x-protobuf",
+      "X-Prometheus-Remote-Write-Version": "0.1.0",
+      "User-Agent": userAgent,
+    };
+    if (cfg.basic_auth) {
+      this.headers.Authorization = `Basic ${Buffer.from(`${cfg.basic_auth.username}:${cfg.basic_auth.password}`).toString("base64")}`;
+    } else if (cfg.authorization) this.headers.Authorization = cfg.authorization;
+  }
+
+  async send(body: Uint8Array, attempt: number): Promise<SendOutcome> {
+    const headers = attempt > 0 ? { ...this.headers, "Retry-Attempt": String(attempt) } : this.headers;
+    let res: Response;
+    try {
+      res = await fetch(this.cfg.url, {
+        method: "POST",
+        headers,
+        body,
+        signal: AbortSignal.timeout(this.cfg.remote_timeout_ms),
+        tls: this.cfg.tls
+          ? {
+              ca: this.cfg.tls.ca,
+              cert: this.cfg.tls.cert,
+              key: this.cfg.tls.key,
+              rejectUnauthorized: !this.cfg.tls.insecure_skip_verify,
+              serverName: this.cfg.tls.server_name,
+            }
+          : undefined,
+      });
+    } catch (e) {
+      return { kind: "retry", error: `${this.cfg.url}: ${(e as Error).message}`, retryAfterMs: undefined };
+    }
+    if (res.ok) {
+      await res.body?.cancel();
+      return { kind: "ok" };
+    }
+    const text = (await res.text().catch(() => "")).slice(0, 512).trim();
+    const error = `${this.cfg.url}: HTTP ${res.status}${text ? `: ${text}` : ""}`;
+    if (res.status >= 500 || (res.status === 429 && this.cfg.queue.retry_on_http_429)) {
+      return { kind: "retry", error, retryAfterMs: parseRetryAfter(res.headers.get("retry-after")) };
+    }
+    return { kind: "drop", error };
+  }
+}
+
+/** Retry-After as seconds or an HTTP date, in ms; undefined when absent or unreadable. */
+export function parseRetryAfter(v: string | null, now = Date.now()): number | undefined {
+  if (v === null || v.trim() === "") return undefined;
+  const s = Number(v);
+  if (Number.isFinite(s)) return Math.max(0, s * 1000);
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? undefined : Math.max(0, t - now);
+}

@@ -1,0 +1,28 @@
+// The wasm is embedded with `type: "file"` so it is inside the compiled binary;
+// snappy-wasm's own loaders look for it next to node_modules (toolchain.md §5).
+import wasmPath from "../../node_modules/snappy-wasm/es/snappy_bg.wasm" with { type: "file" };
+import { compress_raw, decompress_raw, initSync } from "snappy-wasm";
+
+initSync(await Bun.file(wasmPath as unknown as string).bytes());
+
+/** Snappy block-format compression (what remote write 1.0 sends). */
+export function snappyCompress(bytes: Uint8Array): Uint8Array {
+  return compress_raw(bytes);
+}
+
+/**
+ * Decompresses a snappy block, refusing one whose declared length is over
+ * `maxLength` or malformed: snappy-wasm panics on bogus length headers.
+ */
+export function snappyDecompress(bytes: Uint8Array, maxLength = 64 << 20): Uint8Array {
+  let len = 0;
+  let shift = 0;
+  let i = 0;
+  for (; i < 5 && i < bytes.length; i++) {
+    len += (bytes[i] & 0x7f) * 2 ** shift;
+    shift += 7;
+    if ((bytes[i] & 0x80) === 0) break;
+  }
+  if (i === bytes.length || i === 5 || len > maxLength) throw new Error("snappy: invalid or oversized length header");
+  return decompress_raw(bytes);
+}

@@ -1,0 +1,41 @@
+import { Hono } from "hono";
+import type { Registry } from "../registry/registry.ts";
+import { tenantFromHeader } from "../receive/tenant-id.ts";
+import type { SelfMetrics } from "../telemetry/self-metrics.ts";
+import { TextExposition } from "./exposition.ts";
+
+/** What the API reads; main injects it. */
+export interface ApiDeps {
+  selfMetrics: SelfMetrics;
+  /** the registry of a tenant, if that tenant has sent data */
+  registryOf(tenant: string): Registry | undefined;
+  /** null when ready, otherwise why not */
+  notReady(): string | null;
+  /** the effective config as YAML-ish text for /status/config */
+  statusConfig(): string;
+}
+
+const TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
+/**
+ * The server port (server.http_listen_port): redgen's own metrics, the
+ * generated series for scraping, readiness.
+ */
+export function apiApp(deps: ApiDeps): Hono {
+  const app = new Hono();
+  app.get("/metrics", (c) => c.body(deps.selfMetrics.render(), 200, { "Content-Type": TEXT }));
+  app.get("/metrics/generated", (c) => {
+    const t = tenantFromHeader(c.req.query("tenant") ?? c.req.header("x-scope-orgid"));
+    if ("error" in t) return c.text(t.error, 400);
+    const registry = deps.registryOf(t.tenant);
+    const exp = new TextExposition();
+    registry?.collect(Date.now(), exp, "scrape");
+    return c.body(exp.text(), 200, { "Content-Type": TEXT });
+  });
+  app.get("/ready", (c) => {
+    const why = deps.notReady();
+    return why === null ? c.text("ready\n") : c.text(`${why}\n`, 503);
+  });
+  app.get("/status/config", (c) => c.text(deps.statusConfig()));
+  return app;
+}

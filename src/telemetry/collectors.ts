@@ -1,0 +1,92 @@
+import type { Tenant } from "../process/tenants.ts";
+import type { ReceiverStats } from "../receive/otlp-http.ts";
+import type { EndpointStats } from "../remote-write/endpoint-stats.ts";
+import type { SelfFamily, SelfMetrics } from "./self-metrics.ts";
+
+/** One remote-write endpoint of one tenant, as /metrics labels it. */
+export interface EndpointView {
+  tenant: string;
+  name: string;
+  url: string;
+  stats: EndpointStats;
+}
+
+/** Everything the self-metrics read; main supplies the live views. */
+export interface TelemetrySources {
+  version: string;
+  tenants: () => Iterable<Tenant>;
+  endpoints: () => Iterable<EndpointView>;
+  receivers: { protocol: string; stats: ReceiverStats }[];
+}
+
+const P = "tempo_metrics_generator";
+
+function counter(name: string, help: string, samples: SelfFamily["samples"]): SelfFamily {
+  return { name, help, type: "counter", samples };
+}
+function gauge(name: string, help: string, samples: SelfFamily["samples"]): SelfFamily {
+  return { name, help, type: "gauge", samples };
+}
+
+/**
+ * Registers redgen's self-metrics. Ingest and registry families keep Tempo's
+ * names (spec §11.1) so existing generator dashboards and alerts work;
+ * remote-write families keep Prometheus' names with a tenant label.
+ */
+export function registerCollectors(m: SelfMetrics, src: TelemetrySources): void {
+  const started = Date.now() / 1000;
+  m.register(() => [
+    gauge("redgen_build_info", "Build information; value is 1.", [
+      { labels: { version: src.version, bun_version: Bun.version }, value: 1 },
+    ]),
+    gauge("process_start_time_seconds", "Start time of the process since the epoch, in seconds.", [{ labels: {}, value: started }]),
+    gauge("process_resident_memory_bytes", "Resident memory size in bytes.", [{ labels: {}, value: process.memoryUsage.rss() }]),
+    counter("process_cpu_seconds_total", "User and system CPU time spent, in seconds.", [
+      { labels: {}, value: (process.cpuUsage().user + process.cpuUsage().system) / 1e6 },
+    ]),
+    counter(
+      "redgen_otlp_requests_total",
+      "OTLP export requests by protocol and response status.",
+      src.receivers.flatMap((r) => [...r.stats.requests].map(([code, n]) => ({ labels: { protocol: r.protocol, code }, value: n }))),
+    ),
+  ]);
+  m.register(() => tenantFamilies([...src.tenants()]));
+  m.register(() => endpointFamilies([...src.endpoints()]));
+}
+
+function tenantFamilies(tenants: Tenant[]): SelfFamily[] {
+  const per = (f: (t: Tenant) => number) => tenants.map((t) => ({ labels: { tenant: t.id }, value: f(t) }));
+  const discarded = tenants.flatMap((t) =>
+    [...t.stats.discarded].map(([k, n]) => {
+      const [reason, processor] = k.split("\u0000");
+      return { labels: { tenant: t.id, reason, processor }, value: n };
+    }),
+  );
+  return [
+    counter(`${P}_spans_received_total`, "Spans received, before any filtering.", per((t) => t.stats.spansReceived)),
+    counter(`${P}_bytes_received_total`, "Protobuf bytes of the ResourceSpans received.", per((t) => t.stats.bytesReceived)),
+    counter(`${P}_spans_discarded_total`, "Spans discarded, by reason and processor.", discarded),
+    gauge(`${P}_registry_active_series`, "Active series in the tenant's registry.", per((t) => t.registry.limiter.active)),
+    gauge(`${P}_registry_max_active_series`, "The active-series limit (0 = none).", per((t) => t.registry.limiter.maxActive)),
+    counter(`${P}_registry_series_added_total`, "Series created.", per((t) => t.registry.limiter.added)),
+    counter(`${P}_registry_series_removed_total`, "Series removed as stale.", per((t) => t.registry.limiter.removed)),
+    counter(`${P}_registry_series_limited_total`, "Series refused by max_active_series (sent to the overflow series).", per((t) => t.registry.limiter.limited)),
+    counter(`${P}_registry_collections_total`, "Collection rounds.", per((t) => t.registry.collections)),
+  ];
+}
+
+function endpointFamilies(endpoints: EndpointView[]): SelfFamily[] {
+  const per = (f: (s: EndpointStats) => number) =>
+    endpoints.map((e) => ({ labels: { tenant: e.tenant, remote_name: e.name, url: e.url }, value: f(e.stats) }));
+  const R = "prometheus_remote_storage";
+  return [
+    counter(`${R}_samples_total`, "Samples sent successfully.", per((s) => s.samplesSent)),
+    counter(`${R}_exemplars_total`, "Exemplars sent successfully.", per((s) => s.exemplarsSent)),
+    counter(`${R}_samples_failed_total`, "Samples in batches dropped after a non-recoverable error.", per((s) => s.samplesFailed)),
+    counter(`${R}_samples_retried_total`, "Samples in batches sent again after a recoverable error.", per((s) => s.samplesRetried)),
+    counter(`${R}_samples_dropped_total`, "Samples dropped because the queue was full.", per((s) => s.samplesDropped)),
+    gauge(`${R}_samples_pending`, "Samples waiting to be sent.", per((s) => s.pendingSamples)),
+    counter(`${R}_sent_batches_total`, "Requests sent successfully.", per((s) => s.requestsSent)),
+    counter(`${R}_bytes_total`, "Compressed bytes sent successfully.", per((s) => s.bytesSent)),
+  ];
+}

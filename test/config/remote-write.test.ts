@@ -1,0 +1,109 @@
+import { describe, expect, test } from "bun:test";
+import { loadConfig } from "../../src/config/load.ts";
+import { errorFor, fixture, parse, withFixturesEnv } from "./helpers.ts";
+
+const rwYaml = (block: string) =>
+  `metrics_generator:\n  storage:\n    remote_write:\n      - url: https://m.example/push\n${block
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => `        ${l}`)
+    .join("\n")}\n`;
+
+describe("remote_write", () => {
+  const config = loadConfig(fixture("remote-write.yaml"), withFixturesEnv);
+  const [mimir, prom] = config.generator.storage.remote_write;
+
+  test("storage settings", () => {
+    expect(config.generator.storage.remote_write_flush_deadline_ms).toBe(120_000);
+    expect(config.generator.storage.remote_write_add_org_id_header).toBe(false);
+  });
+
+  test("secrets and certificates are read from their files at load", () => {
+    expect(mimir.basic_auth).toEqual({ username: "redgen", password: "s3cret" });
+    expect(mimir.tls).toEqual({
+      ca: "-----BEGIN CERTIFICATE-----\nFAKE-CA\n-----END CERTIFICATE-----",
+      cert: "-----BEGIN CERTIFICATE-----\nFAKE-CLIENT\n-----END CERTIFICATE-----",
+      key: "-----BEGIN PRIVATE KEY-----\nFAKE-KEY\n-----END PRIVATE KEY-----",
+      insecure_skip_verify: false,
+      server_name: "mimir.internal",
+    });
+    expect(prom.authorization).toBe("Bearer tok-123");
+  });
+
+  test("queue, timeout, headers and name as configured", () => {
+    expect(mimir.name).toBe("mimir");
+    expect(mimir.remote_timeout_ms).toBe(10_000);
+    expect(mimir.headers).toEqual({ "X-Scope-OrgID": "ops" });
+    expect(mimir.queue).toEqual({ capacity: 500, max_shards: 50, max_samples_per_send: 100, min_backoff_ms: 100, max_backoff_ms: 10_000, retry_on_http_429: true });
+  });
+
+  test("Tempo forces send_exemplars to true; the override is reported", () => {
+    expect(mimir.send_exemplars).toBe(true);
+    expect(config.warnings).toContainEqual(expect.stringContaining("remote_write.0.send_exemplars: false is overridden, Tempo always sends exemplars"));
+  });
+
+  test("an unnamed remote write gets a stable name derived from its URL", () => {
+    expect(prom.name).toMatch(/^[0-9a-f]{6}$/);
+    expect(loadConfig(fixture("remote-write.yaml"), withFixturesEnv).generator.storage.remote_write[1].name).toBe(prom.name);
+  });
+
+  test("accepted-but-unused queue and metadata settings are warnings", () => {
+    expect(config.warnings).toContainEqual(expect.stringContaining("remote_write.0.metadata_config is accepted and ignored"));
+    expect(config.warnings.some((w) => w.includes("batch_send_deadline"))).toBe(false); // 5s is the default
+  });
+
+  test("send_native_histograms follows generate_native_histograms of the defaults", () => {
+    const native = parse(rwYaml("") + "overrides:\n  defaults:\n    metrics_generator:\n      generate_native_histograms: both\n");
+    expect(native.generator.storage.remote_write[0].send_native_histograms).toBe(true);
+    expect(parse(rwYaml("")).generator.storage.remote_write[0].send_native_histograms).toBe(false);
+  });
+});
+
+describe("remote_write settings redgen cannot honour fail with their path", () => {
+  test.each([
+    ["sigv4:\n  region: eu-west-1", "remote_write.0.sigv4: sigv4 authentication is not supported by redgen"],
+    ["oauth2:\n  client_id: x", "remote_write.0.oauth2: oauth2 authentication is not supported by redgen"],
+    ["azuread:\n  cloud: AzurePublic", "remote_write.0.azuread: azuread authentication is not supported by redgen"],
+    ["google_iam:\n  credentials_file: /x", "remote_write.0.google_iam: google_iam authentication is not supported by redgen"],
+    ["write_relabel_configs:\n  - action: drop", "remote_write.0.write_relabel_configs: write_relabel_configs is not supported by redgen"],
+    ["proxy_url: http://proxy:3128", "remote_write.0.proxy_url: proxy_url is not supported by redgen"],
+    ["protobuf_message: io.prometheus.write.v2.Request", "remote_write.0.protobuf_message: remote-write 2.0 (io.prometheus.write.v2.Request) is not supported yet"],
+  ])("%s", (block, message) => {
+    expect(errorFor(rwYaml(block)).message).toContain(`metrics_generator.storage.${message}`);
+  });
+
+  test("only one auth method", () => {
+    const e = errorFor(rwYaml("basic_auth:\n  username: u\n  password: p\nbearer_token: t"));
+    expect(e.message).toContain("configure only one of basic_auth, bearer_token");
+  });
+
+  test("password and password_file together", () => {
+    const e = errorFor(rwYaml("basic_auth:\n  username: u\n  password: p\n  password_file: /x"));
+    expect(e.message).toContain("remote_write.0.basic_auth.password_file: set either password or password_file, not both");
+  });
+
+  test("a missing secret file", () => {
+    const e = errorFor(rwYaml("authorization:\n  credentials_file: /nonexistent/token"));
+    expect(e.message).toContain('remote_write.0.authorization.credentials_file: cannot read "/nonexistent/token": no such file');
+  });
+
+  test("an Authorization or reserved header", () => {
+    const e = errorFor(rwYaml("headers:\n  Authorization: Bearer x\n  Content-Type: text/plain"));
+    expect(e.message).toContain("remote_write.0.headers.Authorization: set credentials with authorization");
+    expect(e.message).toContain("remote_write.0.headers.Content-Type: header Content-Type is set by redgen");
+  });
+
+  test("the URL is required and must be http(s)", () => {
+    expect(errorFor("metrics_generator:\n  storage:\n    remote_write:\n      - name: x\n").message).toContain("remote_write.0.url: is required");
+    expect(errorFor("metrics_generator:\n  storage:\n    remote_write:\n      - url: ftp://x/y\n").message).toContain("URL must use http or https");
+  });
+
+  test("a client certificate needs its key", () => {
+    expect(errorFor(rwYaml("tls_config:\n  cert: abc")).message).toContain("a client certificate needs both cert");
+  });
+
+  test("duplicate names", () => {
+    const yaml = "metrics_generator:\n  storage:\n    remote_write:\n      - url: http://a/x\n        name: same\n      - url: http://b/x\n        name: same\n";
+    expect(errorFor(yaml).message).toContain('remote_write.1.name: duplicate remote_write name "same"');
+  });
+});

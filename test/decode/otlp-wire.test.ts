@@ -1,0 +1,125 @@
+import { describe, expect, test } from "bun:test";
+import { fromBinary, toBinary } from "@bufbuild/protobuf";
+import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
+import { DecodeError } from "../../src/decode/decode-error.ts";
+import { batchFromRequest } from "../../src/decode/from-request.ts";
+import { decodeProtobuf } from "../../src/decode/otlp.ts";
+import { decodeProtobufBatch } from "../../src/decode/otlp-wire.ts";
+import { AttributeProjection, type SpanBatch } from "../../src/decode/span-batch.ts";
+import { ExportTraceServiceRequestSchema } from "../../src/gen/opentelemetry/proto/collector/trace/v1/trace_service_pb.ts";
+import { SpanSchema } from "../../src/gen/opentelemetry/proto/trace/v1/trace_pb.ts";
+import { attrs, idBytes, nowNs, request, span } from "../support/otlp-builders.ts";
+
+/** A batch as plain data, so two decoders can be compared with one toEqual. */
+function plain(b: SpanBatch) {
+  return {
+    ...b,
+    traceIds: [...b.traceIds],
+    spanIds: [...b.spanIds],
+    parentSpanIds: [...b.parentSpanIds],
+    hasParent: [...b.hasParent],
+    kinds: [...b.kinds],
+    statusCodes: [...b.statusCodes],
+    startNs: [...b.startNs],
+    endNs: [...b.endNs],
+    durations: [...b.durations],
+    sizes: [...b.sizes],
+    attrKinds: [...b.attrKinds],
+    attrValues: Array.from(b.attrValues),
+    marks: [...b.marks],
+    resources: b.resources.map((r) => ({ ...r, slotKinds: [...r.slotKinds], slotValues: Array.from(r.slotValues) })),
+  };
+}
+
+function projection(): AttributeProjection {
+  const p = new AttributeProjection();
+  for (const k of ["service.name", "http.method", "i", "d", "b", "arr", "kv", "bytes", "none", "empty", "dup", "ünï", "bad", "big", "neg"]) p.slot(k);
+  return p;
+}
+
+const variety = () => {
+  const req = request(
+    {
+      resource: { "service.name": "svc", "service.namespace": "ns", i: 7n, d: { double: 0.1 }, b: true, arr: ["x", 1n, { double: 2.5 }, false], "ünï": "cödé" },
+      spans: [
+        span({
+          name: "GET /ü",
+          kind: 3,
+          status: 2,
+          statusMessage: "boom",
+          traceState: "ot=th:8",
+          parentSpanId: idBytes(8, 99),
+          attributes: { "http.method": "GET", dup: "first", big: 9007199254740993n, neg: -42n, d: { double: 1e21 }, bytes: new Uint8Array([1, 2]), empty: null },
+        }),
+        span({ name: "second", duration: 1.5, attributes: { bad: "a\udcffb", other: "skipped" } }),
+      ],
+    },
+    { resource: {}, spans: [span({ name: "no-resource-attrs", endNs: nowNs(-5) })] },
+  );
+  const s0 = req.resourceSpans[0].scopeSpans[0].spans[0];
+  s0.attributes.push(...attrs({ dup: "second" }));
+  s0.attributes.push({ $typeName: "opentelemetry.proto.common.v1.KeyValue", key: "kv", value: { $typeName: "opentelemetry.proto.common.v1.AnyValue", value: { case: "kvlistValue", value: { $typeName: "opentelemetry.proto.common.v1.KeyValueList", values: attrs({ a: "1", b: 2n }) } } } });
+  return req;
+};
+
+describe("the fast wire decoder equals the generated path", () => {
+  test("on a request with every value type, duplicates, unicode and invalid UTF-8", () => {
+    const bytes = toBinary(ExportTraceServiceRequestSchema, variety());
+    const fast = plain(decodeProtobufBatch(bytes, projection()));
+    const slow = plain(batchFromRequest(decodeProtobuf(bytes), projection()));
+    expect(fast).toEqual(slow);
+    expect(fast.resources[0].keys).toContain("ünï");
+    expect(fast.resources[0].slotValues).toContain("[x12.5false]");
+    expect(fast.attrValues).toContain("{a:1b:2}");
+  });
+
+  test("rejects the same bad ids with the same message", () => {
+    const req = variety();
+    req.resourceSpans[0].scopeSpans[0].spans[1].spanId = new Uint8Array(4);
+    const bytes = toBinary(ExportTraceServiceRequestSchema, req);
+    expect(() => decodeProtobufBatch(bytes, projection())).toThrow("span ids must be 64 bit and not all zero, received 32 bits");
+    expect(() => batchFromRequest(decodeProtobuf(bytes), projection())).toThrow("span ids must be 64 bit and not all zero, received 32 bits");
+  });
+
+  test("truncated input at every length is a DecodeError, never a crash", () => {
+    const bytes = toBinary(ExportTraceServiceRequestSchema, variety());
+    let errors = 0;
+    for (let n = 1; n < bytes.length; n++) {
+      try {
+        decodeProtobufBatch(bytes.subarray(0, n), projection());
+      } catch (e) {
+        expect(e).toBeInstanceOf(DecodeError);
+        errors++;
+      }
+    }
+    expect(errors).toBeGreaterThan(bytes.length / 2);
+  });
+});
+
+describe("span size is the canonical protobuf length (spec §4.1)", () => {
+  test("explicit zero fields, as the OTel JS exporter writes them, do not count", () => {
+    const w = new BinaryWriter();
+    w.tag(1, WireType.LengthDelimited).bytes(idBytes(16, 5));
+    w.tag(2, WireType.LengthDelimited).bytes(idBytes(8, 5));
+    w.tag(3, WireType.LengthDelimited).string("");
+    w.tag(5, WireType.LengthDelimited).string("op");
+    w.tag(6, WireType.Varint).int32(1);
+    w.tag(7, WireType.Bit64).fixed64(1n);
+    w.tag(8, WireType.Bit64).fixed64(2n);
+    w.tag(9, WireType.LengthDelimited).fork().tag(1, WireType.LengthDelimited).string("k").tag(2, WireType.LengthDelimited).fork().tag(3, WireType.Varint).int64(0).join().join();
+    w.tag(10, WireType.Varint).uint32(0);
+    w.tag(11, WireType.LengthDelimited).fork().tag(1, WireType.Bit64).fixed64(3n).tag(2, WireType.LengthDelimited).string("ev").tag(4, WireType.Varint).uint32(0).join();
+    w.tag(12, WireType.Varint).uint32(0);
+    w.tag(14, WireType.Varint).uint32(0);
+    w.tag(15, WireType.LengthDelimited).fork().tag(3, WireType.Varint).int32(0).join();
+    w.tag(16, WireType.Bit32).fixed32(0);
+    const spanBytes = w.finish();
+    const canonical = toBinary(SpanSchema, fromBinary(SpanSchema, spanBytes)).length;
+    expect(canonical).toBeLessThan(spanBytes.length);
+    const req = new BinaryWriter();
+    req.tag(1, WireType.LengthDelimited).fork().tag(2, WireType.LengthDelimited).fork().tag(2, WireType.LengthDelimited).bytes(spanBytes).join().join();
+    const bytes = req.finish();
+    expect(decodeProtobufBatch(bytes, projection()).sizes[0]).toBe(canonical);
+    expect(batchFromRequest(decodeProtobuf(bytes), projection()).sizes[0]).toBe(canonical);
+  });
+});

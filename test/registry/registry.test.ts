@@ -1,0 +1,205 @@
+import { describe, expect, test } from "bun:test";
+import { Registry, type RegistryOptions } from "../../src/registry/registry.ts";
+import { zeroTimestamp } from "../../src/registry/sink.ts";
+import { RecordingSink } from "../support/recording-sink.ts";
+
+function registry(over: Partial<RegistryOptions> = {}): Registry {
+  return new Registry({
+    externalLabels: {},
+    maxLabelNameLength: 1024,
+    maxLabelValueLength: 2048,
+    staleDurationMs: 15 * 60_000,
+    maxActiveSeries: () => 0,
+    traceIdLabelName: "traceID",
+    ...over,
+  });
+}
+
+const T0 = Date.UTC(2026, 0, 1, 12, 34, 27, 500);
+const TRACE = new Uint8Array(16).fill(0xab);
+
+function collect(r: Registry, ts: number, mode: "remote" | "scrape" = "remote"): RecordingSink {
+  const s = new RecordingSink();
+  r.collect(ts, s, mode);
+  return s;
+}
+
+describe("zero-first samples (spec §8.3, §15.1)", () => {
+  test("the zero goes at the end of the previous minute", () => {
+    expect(zeroTimestamp(T0)).toBe(Date.UTC(2026, 0, 1, 12, 33, 59, 0));
+  });
+
+  test("counters and histogram _count/_bucket get a zero first; _sum and gauges do not; only once", () => {
+    const r = registry();
+    const schema = r.fixedSchema(["a"]);
+    const v = ["x"];
+    r.counter("c_total").add(schema.key(v), schema, v, 3, T0);
+    r.gauge("g").set(schema.key(v), schema, v, 7, T0);
+    r.histogram("h", [1]).observe(schema.key(v), schema, v, 0.5, 1, TRACE, 0, T0);
+    const z = zeroTimestamp(T0);
+    const first = collect(r, T0);
+    expect(first.series.get('c_total{a="x"}')?.samples).toEqual([[z, 0], [T0, 3]]);
+    expect(first.series.get('g{a="x"}')?.samples).toEqual([[T0, 7]]);
+    expect(first.series.get('h_bucket{a="x",le="1"}')?.samples).toEqual([[z, 0], [T0, 1]]);
+    expect(first.series.get('h_bucket{a="x",le="+Inf"}')?.samples).toEqual([[z, 0], [T0, 1]]);
+    expect(first.series.get('h_count{a="x"}')?.samples).toEqual([[z, 0], [T0, 1]]);
+    expect(first.series.get('h_sum{a="x"}')?.samples).toEqual([[T0, 0.5]]);
+    const second = collect(r, T0 + 15_000);
+    expect(second.series.get('c_total{a="x"}')?.samples).toEqual([[T0 + 15_000, 3]]);
+    expect(r.collections).toBe(2);
+  });
+
+  test("15.2 every live series is written each round, unchanged or not", () => {
+    const r = registry();
+    const s = r.fixedSchema(["a"]);
+    r.counter("c_total").add(s.key(["1"]), s, ["1"], 1, T0);
+    r.counter("c_total").add(s.key(["2"]), s, ["2"], 1, T0);
+    collect(r, T0);
+    expect([...collect(r, T0 + 15_000).series.keys()]).toEqual(['c_total{a="1"}', 'c_total{a="2"}']);
+  });
+
+  test("scrape mode has no zero sample, keeps exemplars and does not count a collection", () => {
+    const r = registry();
+    const s = r.fixedSchema(["a"]);
+    r.histogram("h", [1]).observe(s.key(["x"]), s, ["x"], 0.5, 1, TRACE, 0, T0);
+    const scraped = collect(r, T0, "scrape");
+    expect(scraped.series.get('h_count{a="x"}')?.samples).toEqual([[T0, 1]]);
+    expect(r.collections).toBe(0);
+    const remote = collect(r, T0 + 1);
+    expect(remote.series.get('h_bucket{a="x",le="1"}')?.exemplars.length).toBe(1);
+    expect(remote.series.get('h_count{a="x"}')?.samples.length).toBe(2);
+  });
+});
+
+describe("labels (spec §8.1, §8.2)", () => {
+  test("external labels override same-named user labels and are added to every series", () => {
+    const r = registry({ externalLabels: { __metrics_gen_instance: "host-1", cluster: "eu" } });
+    const s = r.fixedSchema(["cluster", "a"]);
+    r.counter("c_total").add(s.key(["mine", "x"]), s, ["mine", "x"], 1, T0);
+    expect(Object.keys(collect(r, T0, "scrape").values())).toEqual(['c_total{__metrics_gen_instance="host-1",a="x",cluster="eu"}']);
+  });
+
+  test("names and values are cut to the configured byte lengths", () => {
+    const r = registry({ maxLabelNameLength: 3, maxLabelValueLength: 5 });
+    const s = r.fixedSchema(["abcdef"]);
+    r.counter("c_total").add(s.key(["0123456789"]), s, ["0123456789"], 1, T0);
+    expect(Object.keys(collect(r, T0, "scrape").values())).toEqual(['c_total{abc="01234"}']);
+  });
+
+  test("values that truncate to the same text are one series", () => {
+    const r = registry({ maxLabelValueLength: 3 });
+    const s = r.fixedSchema(["a"]);
+    const c = r.counter("c_total");
+    c.add(s.key(["abcX"]), s, ["abcX"], 1, T0);
+    c.add(s.key(["abcY"]), s, ["abcY"], 1, T0);
+    expect(collect(r, T0, "scrape").values()).toEqual({ 'c_total{a="abc"}': 2 });
+  });
+
+  test("invalid UTF-8 refuses the series and records nothing", () => {
+    const r = registry();
+    const s = r.fixedSchema(["a"]);
+    expect(r.counter("c_total").add(s.key(["\udc80"]), s, ["\udc80"], 1, T0)).toBe(false);
+    expect(collect(r, T0, "scrape").values()).toEqual({});
+    expect(r.limiter.active).toBe(0);
+  });
+
+  test("series keys are exact even when values contain the key separator", () => {
+    const r = registry();
+    const s = r.fixedSchema(["a", "b"]);
+    const c = r.counter("c_total");
+    c.add(s.key(["x\u0000", "y"]), s, ["x\u0000", "y"], 1, T0);
+    c.add(s.key(["x", "\u0000y"]), s, ["x", "\u0000y"], 1, T0);
+    expect(r.limiter.active).toBe(2);
+  });
+});
+
+describe("staleness (spec §8.3)", () => {
+  test("series not updated within stale_duration are removed and restart from zero", () => {
+    const r = registry({ staleDurationMs: 60_000 });
+    const s = r.fixedSchema(["a"]);
+    const c = r.counter("c_total");
+    c.add(s.key(["old"]), s, ["old"], 5, T0);
+    c.add(s.key(["new"]), s, ["new"], 1, T0 + 50_000);
+    collect(r, T0 + 50_000);
+    r.removeStale(T0 + 61_000);
+    expect(Object.keys(collect(r, T0 + 61_000, "scrape").values())).toEqual(['c_total{a="new"}']);
+    expect(r.limiter.removed).toBe(1);
+    expect(r.limiter.active).toBe(1);
+    c.add(s.key(["old"]), s, ["old"], 1, T0 + 600_000);
+    expect(collect(r, T0 + 600_000, "scrape").values()['c_total{a="old"}']).toBe(1);
+  });
+
+  test("a series recreated within the minute skips its zero sample rather than writing out of order", () => {
+    const r = registry({ staleDurationMs: 1_000 });
+    const s = r.fixedSchema(["a"]);
+    const c = r.counter("c_total");
+    const t = Date.UTC(2026, 0, 1, 12, 0, 10);
+    c.add(s.key(["x"]), s, ["x"], 1, t);
+    collect(r, t);
+    collect(r, t + 15_000);
+    r.removeStale(t + 20_000);
+    c.add(s.key(["x"]), s, ["x"], 1, t + 21_000);
+    expect(collect(r, t + 30_000).series.get('c_total{a="x"}')?.samples).toEqual([[t + 30_000, 1]]);
+  });
+});
+
+describe("gauges and histograms", () => {
+  test("setIfAbsent does not update or refresh an existing gauge", () => {
+    const r = registry({ staleDurationMs: 60_000 });
+    const s = r.fixedSchema(["a"]);
+    const g = r.gauge("info");
+    g.setIfAbsent(s.key(["x"]), s, ["x"], 1, T0);
+    g.setIfAbsent(s.key(["x"]), s, ["x"], 2, T0 + 59_000);
+    expect(collect(r, T0 + 59_000, "scrape").values()).toEqual({ 'info{a="x"}': 1 });
+    r.removeStale(T0 + 61_000);
+    expect(collect(r, T0 + 61_000, "scrape").values()).toEqual({});
+  });
+
+  test("buckets are cumulative; le uses Go formatting; fractional weights add exactly", () => {
+    const r = registry();
+    const s = r.fixedSchema([]);
+    const h = r.histogram("h", [0.002, 16.384, 1]);
+    for (const [v, w] of [[0.001, 1], [0.5, 0.5], [2, 2], [100, 1]] as const) h.observe(s.key([]), s, [], v, w, TRACE, 0, T0);
+    expect(collect(r, T0, "scrape").values()).toEqual({
+      'h_bucket{le="0.002"}': 1,
+      'h_bucket{le="1"}': 1.5,
+      'h_bucket{le="16.384"}': 3.5,
+      'h_bucket{le="+Inf"}': 4.5,
+      "h_sum{}": 0.001 + 0.25 + 4 + 100,
+      "h_count{}": 4.5,
+    });
+  });
+
+  test("a value equal to a bound falls in that bucket", () => {
+    const r = registry();
+    const s = r.fixedSchema([]);
+    r.histogram("h", [1, 2]).observe(s.key([]), s, [], 1, 1, TRACE, 0, T0);
+    expect(collect(r, T0, "scrape").values()['h_bucket{le="1"}']).toBe(1);
+  });
+});
+
+describe("max_active_series (spec §8.5)", () => {
+  test("overflow series carry only metric_overflow plus external labels and are not counted", () => {
+    const r = registry({ maxActiveSeries: () => 1, externalLabels: { e: "1" } });
+    const s = r.fixedSchema(["a"]);
+    const c = r.counter("c_total");
+    for (const v of ["x", "y", "z", "y"]) c.add(s.key([v]), s, [v], 1, T0);
+    expect(collect(r, T0, "scrape").values()).toEqual({ 'c_total{a="x",e="1"}': 1, 'c_total{e="1",metric_overflow="true"}': 3 });
+    expect(r.limiter.active).toBe(1);
+    expect(r.limiter.limited).toBe(3);
+  });
+
+  test("room opens again when stale series go", () => {
+    let max = 1;
+    const r = registry({ maxActiveSeries: () => max, staleDurationMs: 1000 });
+    const s = r.fixedSchema(["a"]);
+    const c = r.counter("c_total");
+    c.add(s.key(["x"]), s, ["x"], 1, T0);
+    r.removeStale(T0 + 5000);
+    c.add(s.key(["y"]), s, ["y"], 1, T0 + 5000);
+    expect(collect(r, T0 + 5000, "scrape").values()).toEqual({ 'c_total{a="y"}': 1 });
+    max = 0;
+    c.add(s.key(["z"]), s, ["z"], 1, T0 + 5000);
+    expect(r.limiter.active).toBe(2);
+  });
+});

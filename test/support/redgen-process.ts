@@ -1,0 +1,142 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import { ChildProcess } from "./child-process.ts";
+import { poll } from "./poll.ts";
+import { portOf } from "./ports.ts";
+import { REDGEN_BINARY, ensureBinary } from "./setup.ts";
+
+/** The buckets the end-to-end configs use (those of the seed configuration). */
+export const TEST_BUCKETS = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export interface TestConfigOptions {
+  /** remote_write url; none when absent */
+  remoteWriteUrl?: string;
+  /** registry.collection_interval, default "1s" */
+  collectionInterval?: string;
+  /** registry.inject_tenant_id_as */
+  injectTenantIdAs?: string;
+  /** span_metrics.dimensions, default [http.method] */
+  dimensions?: string[];
+}
+
+/**
+ * A small redgen config in Tempo's shape for one test: loopback only, port 0
+ * for the API and OTLP/HTTP (the kernel picks, redgen logs what it got),
+ * span-metrics only. `storage.path` is filled in by `Redgen.start`.
+ */
+export function testConfig(o: TestConfigOptions = {}): Record<string, unknown> {
+  const registry: Record<string, unknown> = { collection_interval: o.collectionInterval ?? "1s" };
+  if (o.injectTenantIdAs !== undefined) registry.inject_tenant_id_as = o.injectTenantIdAs;
+  return {
+    server: { http_listen_address: "127.0.0.1", http_listen_port: 0 },
+    distributor: { receivers: { otlp: { protocols: { http: { endpoint: "127.0.0.1:0" } } } } },
+    metrics_generator: {
+      registry,
+      storage: {
+        path: "",
+        remote_write: o.remoteWriteUrl === undefined ? [] : [{ url: o.remoteWriteUrl, send_exemplars: true }],
+      },
+      processor: {
+        span_metrics: { histogram_buckets: TEST_BUCKETS, dimensions: o.dimensions ?? ["http.method"] },
+      },
+    },
+    overrides: { defaults: { metrics_generator: { processors: ["span-metrics"] } } },
+  };
+}
+
+/** Options of `Redgen.start`. */
+export interface RedgenStart {
+  /**
+   * a config object (see `testConfig`) whose storage.path is set to a temp
+   * dir, raw YAML text used as is, or a function of the temp dir giving YAML
+   */
+  config: Record<string, unknown> | string | ((dir: string) => string);
+  /** extra command-line flags */
+  args?: string[];
+}
+
+/**
+ * The compiled binary, running: writes the config into a temp dir, spawns
+ * `dist/redgen -config.file=…`, reads the ports from its "redgen started" log
+ * line and waits for GET /ready. Stop with `stop()` (SIGTERM, await exit) or
+ * by disposing; both remove the temp dir.
+ */
+export class Redgen implements AsyncDisposable {
+  private constructor(
+    readonly process: ChildProcess,
+    readonly dir: string,
+    /** http://127.0.0.1:PORT of server.http_listen_port */
+    readonly apiUrl: string,
+    /** http://127.0.0.1:PORT of the OTLP/HTTP receiver */
+    readonly otlpHttpUrl: string,
+  ) {}
+
+  static async start(options: RedgenStart): Promise<Redgen> {
+    ensureBinary();
+    const dir = mkdtempSync(join(tmpdir(), "redgen-e2e-"));
+    const configFile = join(dir, "redgen.yaml");
+    if (typeof options.config === "string") {
+      writeFileSync(configFile, options.config);
+    } else if (typeof options.config === "function") {
+      writeFileSync(configFile, options.config(dir));
+    } else {
+      const config = structuredClone(options.config) as { metrics_generator: { storage: { path: string } } };
+      config.metrics_generator.storage.path = join(dir, "wal");
+      writeFileSync(configFile, stringify(config));
+    }
+    const child = new ChildProcess("redgen", [REDGEN_BINARY, `-config.file=${configFile}`, ...(options.args ?? [])], {
+      cwd: dir,
+    });
+    try {
+      const [started] = await child.waitForStderr(/^.*msg="redgen started".*$/m, 10_000);
+      const field = (name: string) => {
+        const m = new RegExp(` ${name}=(\\S+)`).exec(started);
+        if (m === null) throw new Error(`no ${name}= in the "redgen started" line: ${started}`);
+        return portOf(m[1]);
+      };
+      const api = `http://127.0.0.1:${field("api")}`;
+      const otlp = `http://127.0.0.1:${field("otlp_http")}`;
+      await poll("redgen GET /ready", async () => ((await fetch(`${api}/ready`)).status === 200 ? true : undefined), {
+        timeoutMs: 10_000,
+        intervalMs: 20,
+      });
+      return new Redgen(child, dir, api, otlp);
+    } catch (e) {
+      await child.stop("SIGKILL").catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+      throw e;
+    }
+  }
+
+  /** GET /metrics/generated, for `tenant` (as ?tenant=) or the single tenant. */
+  async generated(tenant?: string, via: "query" | "header" = "query"): Promise<string> {
+    const url = tenant !== undefined && via === "query" ? `${this.apiUrl}/metrics/generated?tenant=${encodeURIComponent(tenant)}` : `${this.apiUrl}/metrics/generated`;
+    const headers: Record<string, string> = tenant !== undefined && via === "header" ? { "X-Scope-OrgID": tenant } : {};
+    const res = await fetch(url, { headers });
+    if (res.status !== 200) throw new Error(`GET /metrics/generated: ${res.status} ${await res.text()}`);
+    return res.text();
+  }
+
+  /** GET /metrics (redgen's own metrics). */
+  async selfMetrics(): Promise<string> {
+    const res = await fetch(`${this.apiUrl}/metrics`);
+    if (res.status !== 200) throw new Error(`GET /metrics: ${res.status}`);
+    return res.text();
+  }
+
+  /** Sends SIGTERM (or `signal`), waits for the exit and removes the temp dir; returns the exit code. */
+  async stop(signal: NodeJS.Signals = "SIGTERM", timeoutMs = 20_000): Promise<number> {
+    try {
+      return await this.process.stop(signal, timeoutMs);
+    } finally {
+      rmSync(this.dir, { recursive: true, force: true });
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.process[Symbol.asyncDispose]();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
