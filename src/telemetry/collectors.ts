@@ -72,6 +72,28 @@ function tenantFamilies(tenants: Tenant[]): SelfFamily[] {
     counter(`${P}_registry_series_removed_total`, "Series removed as stale.", per((t) => t.registry.limiter.removed)),
     counter(`${P}_registry_series_limited_total`, "Series refused by max_active_series (sent to the overflow series).", per((t) => t.registry.limiter.limited)),
     counter(`${P}_registry_collections_total`, "Collection rounds.", per((t) => t.registry.collections)),
+    ...serviceGraphFamilies(tenants),
+  ];
+}
+
+/** Tempo's service-graph processor metrics (note: three of them have no _total suffix in Tempo). */
+function serviceGraphFamilies(tenants: Tenant[]): SelfFamily[] {
+  const SG = `${P}_processor_service_graphs`;
+  const per = (f: (t: Tenant) => number) => tenants.map((t) => ({ labels: { tenant: t.id }, value: f(t) }));
+  const expired = tenants.flatMap((t) =>
+    [...t.stats.serviceGraphs.expiredEdges].map(([kind, n]) => ({ labels: { tenant: t.id, unmatched_span_kind: kind }, value: n })),
+  );
+  return [
+    counter(`${SG}_edges`, "Edges created, including ones complete at once.", per((t) => t.stats.serviceGraphs.edges)),
+    counter(`${SG}_dropped_spans`, "Spans dropped because the edge store was full (max_items).", per((t) => t.stats.serviceGraphs.droppedSpans)),
+    counter(`${SG}_expired_edges`, "Unpaired edges that expired without being emitted.", expired),
+    counter(`${SG}_dropped_edges_total`, "Edges dropped because one side was filtered out.", per((t) => t.stats.serviceGraphs.droppedEdges)),
+    counter(
+      `${SG}_dropped_span_side_cache_overflow_total`,
+      "Filtered-side markers that did not fit in the cache.",
+      per((t) => t.stats.serviceGraphs.sideCacheOverflow),
+    ),
+    gauge("redgen_service_graphs_pending_edges", "Edges waiting for their other side.", per((t) => t.stats.serviceGraphs.pendingEdges)),
   ];
 }
 
