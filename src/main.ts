@@ -110,12 +110,18 @@ export async function start(config: Config): Promise<Running> {
   const grpc = config.receivers.grpc;
   let grpcServer: http2.Http2Server | undefined;
   let grpcPort: number | undefined;
+  // SDKs keep their connection for the life of the app; stop() must end them, not wait for them.
+  const grpcSessions = new Set<http2.ServerHttp2Session>();
   if (grpc !== undefined) {
     const handler = otlpGrpcHandler(exporter, { maxRequestBytes: grpc.max_request_bytes }, grpcStats);
     grpcServer = grpc.tls
       ? http2.createSecureServer({ cert: await Bun.file(grpc.tls.cert_file).text(), key: await Bun.file(grpc.tls.key_file).text() }, handler)
       : http2.createServer(handler);
     grpcPort = await listen(grpcServer, grpc.host, grpc.port);
+    grpcServer.on("session", (session: http2.ServerHttp2Session) => {
+      grpcSessions.add(session);
+      session.once("close", () => grpcSessions.delete(session));
+    });
   }
   let stopping = false;
   const api = Bun.serve({
@@ -157,11 +163,17 @@ export async function start(config: Config): Promise<Running> {
       clearInterval(ticker);
       for (const s of servers) s.stop();
       grpcServer?.close();
+      for (const session of grpcSessions) session.close();
+      const hardClose = setTimeout(() => {
+        for (const session of grpcSessions) session.destroy();
+      }, 1000);
       const now = Date.now();
       for (const t of tenants.all()) for (const p of t.processors) p.shutdown(now);
       const deadline = Date.now() + gen.storage.remote_write_flush_deadline_ms;
       await Promise.all([...writers.values()].map((w) => w.stop(deadline)));
-      api.stop();
+      clearTimeout(hardClose);
+      for (const session of grpcSessions) session.destroy();
+      api.stop(true);
     },
   };
 }
@@ -212,7 +224,8 @@ async function cli(argv: string[]): Promise<number> {
   process.once("SIGINT", () => onSignal("SIGINT"));
   await done.promise;
   log.info("stopped");
-  return 0;
+  // Everything accepted is flushed; do not let a lingering client socket keep the process up.
+  process.exit(0);
 }
 
 function print(text: string): number {

@@ -20,6 +20,38 @@ export function decodeProtobufBatch(buf: Uint8Array, projection: AttributeProjec
   return d.decode();
 }
 
+/**
+ * Re-frames ResourceSpans messages (as the gRPC receiver gets them, one byte
+ * view each) into ExportTraceServiceRequest bytes for decodeProtobufBatch.
+ */
+export function joinResourceSpans(parts: readonly Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const p of parts) total += 1 + varintSize(p.length) + p.length;
+  const out = new Uint8Array(total);
+  let pos = 0;
+  for (const p of parts) {
+    out[pos++] = 0x0a;
+    let n = p.length;
+    while (n >= 0x80) {
+      out[pos++] = (n & 0x7f) | 0x80;
+      n >>>= 7;
+    }
+    out[pos++] = n;
+    out.set(p, pos);
+    pos += p.length;
+  }
+  return out;
+}
+
+function varintSize(n: number): number {
+  let s = 1;
+  while (n >= 0x80) {
+    n >>>= 7;
+    s++;
+  }
+  return s;
+}
+
 let cachedMatcher: { projection: AttributeProjection; size: number; matcher: KeyMatcher } | undefined;
 
 function matcherFor(p: AttributeProjection): KeyMatcher {

@@ -9,9 +9,8 @@
  *                            └──► shipping (producer → consumer)
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { type Context, ROOT_CONTEXT, SpanKind, SpanStatusCode, defaultTextMapGetter, defaultTextMapSetter, trace } from "@opentelemetry/api";
+import { type Context, type HrTime, ROOT_CONTEXT, SpanKind, SpanStatusCode, defaultTextMapGetter, defaultTextMapSetter, trace } from "@opentelemetry/api";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
-import { type HrTime } from "@opentelemetry/api";
 import { TestTracer, hrNow } from "../support/otel-sdk.ts";
 import { E2E_TIMEOUT_MS } from "../support/poll.ts";
 import { Prometheus, type Sample } from "../support/prometheus.ts";
@@ -24,10 +23,10 @@ let prom: Prometheus;
 let redgen: Redgen;
 const tracers: Record<string, TestTracer> = {};
 
-/** Ends `ms` before `end`. */
-function at(end: HrTime, ms: number): HrTime {
-  const total = end[0] * 1e9 + end[1] - ms * 1e6;
-  return [Math.floor(total / 1e9), total % 1e9];
+/** `ms` before `end`, in exact integer nanoseconds (a double of epoch ns would round to 256 ns). */
+function at([sec, ns]: HrTime, ms: number): HrTime {
+  const total = BigInt(sec) * 1_000_000_000n + BigInt(ns) - BigInt(Math.round(ms * 1e6));
+  return [Number(total / 1_000_000_000n), Number(total % 1_000_000_000n)];
 }
 
 /** A span in `service`; the parent context arrives through a traceparent carrier, as over HTTP. */

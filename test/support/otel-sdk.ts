@@ -1,4 +1,6 @@
+import { Metadata, credentials as grpcCredentials } from "@grpc/grpc-js";
 import type { Attributes, HrTime, SpanKind, SpanStatus, Tracer } from "@opentelemetry/api";
+import { OTLPTraceExporter as OtlpGrpcExporter } from "@opentelemetry/exporter-trace-otlp-grpc";
 import { OTLPTraceExporter as OtlpHttpJsonExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { OTLPTraceExporter as OtlpHttpProtoExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { resourceFromAttributes } from "@opentelemetry/resources";
@@ -10,19 +12,24 @@ import {
   type SpanExporter,
 } from "@opentelemetry/sdk-trace-base";
 
-/** How the SDK sends: OTLP/HTTP protobuf or OTLP/HTTP JSON, optionally gzip-compressed. */
+/** How the SDK sends: OTLP/HTTP protobuf, OTLP/HTTP JSON or OTLP/gRPC, optionally gzip-compressed. */
 export interface ExporterChoice {
-  encoding: "protobuf" | "json";
+  encoding: "protobuf" | "json" | "grpc";
   gzip: boolean;
 }
 
 export interface TestTracerOptions extends ExporterChoice {
-  /** OTLP/HTTP base, e.g. http://127.0.0.1:4318 (the exporter posts to <base>/v1/traces) */
+  /**
+   * OTLP/HTTP base, e.g. http://127.0.0.1:4318 (the exporter posts to <base>/v1/traces);
+   * for "grpc" the gRPC receiver, e.g. http://127.0.0.1:4317 (https:// for TLS)
+   */
   endpoint: string;
   /** resource attributes; service.name should be among them */
   resource: Attributes;
-  /** extra request headers, e.g. { "X-Scope-OrgID": "team-a" } */
+  /** extra request headers (gRPC metadata for "grpc"), e.g. { "X-Scope-OrgID": "team-a" } */
   headers?: Record<string, string>;
+  /** PEM of the CA to trust (gRPC over TLS only) */
+  ca?: string;
   /** the SDK's random ids when absent */
   idGenerator?: IdGenerator;
 }
@@ -48,7 +55,12 @@ export class TestTracer implements AsyncDisposable {
       compression: (options.gzip ? "gzip" : "none") as Compression,
       timeoutMillis: 10_000,
     };
-    const inner = options.encoding === "protobuf" ? new OtlpHttpProtoExporter(config) : new OtlpHttpJsonExporter(config);
+    const inner =
+      options.encoding === "grpc"
+        ? grpcExporter(options)
+        : options.encoding === "protobuf"
+          ? new OtlpHttpProtoExporter(config)
+          : new OtlpHttpJsonExporter(config);
     this.exporter = new CheckedExporter(inner);
     this.provider = new BasicTracerProvider({
       resource: resourceFromAttributes(options.resource),
@@ -73,6 +85,24 @@ export class TestTracer implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.shutdown();
   }
+}
+
+/** The official OTLP/gRPC exporter (grpc-js underneath), insecure for http://, TLS with `ca` for https://. */
+function grpcExporter(options: TestTracerOptions): SpanExporter {
+  const metadata = new Metadata();
+  for (const [k, v] of Object.entries(options.headers ?? {})) metadata.set(k.toLowerCase(), v);
+  return new OtlpGrpcExporter({
+    url: options.endpoint,
+    metadata,
+    compression: (options.gzip ? "gzip" : "none") as Compression,
+    timeoutMillis: 10_000,
+    credentials:
+      options.ca !== undefined
+        ? grpcCredentials.createSsl(Buffer.from(options.ca))
+        : options.endpoint.startsWith("https:")
+          ? grpcCredentials.createSsl()
+          : grpcCredentials.createInsecure(),
+  });
 }
 
 /** Passes spans to the real exporter and remembers what it reported. */

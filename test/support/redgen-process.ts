@@ -19,6 +19,10 @@ export interface TestConfigOptions {
   injectTenantIdAs?: string;
   /** span_metrics.dimensions, default [http.method] */
   dimensions?: string[];
+  /** also receive OTLP/gRPC on 127.0.0.1:0, with these extra keys of the grpc block (e.g. tls, max_recv_msg_size_mib) */
+  grpc?: Record<string, unknown>;
+  /** extra keys of the OTLP/HTTP receiver block (e.g. tls) */
+  http?: Record<string, unknown>;
 }
 
 /**
@@ -31,7 +35,16 @@ export function testConfig(o: TestConfigOptions = {}): Record<string, unknown> {
   if (o.injectTenantIdAs !== undefined) registry.inject_tenant_id_as = o.injectTenantIdAs;
   return {
     server: { http_listen_address: "127.0.0.1", http_listen_port: 0 },
-    distributor: { receivers: { otlp: { protocols: { http: { endpoint: "127.0.0.1:0" } } } } },
+    distributor: {
+      receivers: {
+        otlp: {
+          protocols: {
+            http: { endpoint: "127.0.0.1:0", ...o.http },
+            ...(o.grpc === undefined ? {} : { grpc: { endpoint: "127.0.0.1:0", ...o.grpc } }),
+          },
+        },
+      },
+    },
     metrics_generator: {
       registry,
       storage: {
@@ -71,7 +84,25 @@ export class Redgen implements AsyncDisposable {
     readonly apiUrl: string,
     /** http://127.0.0.1:PORT of the OTLP/HTTP receiver */
     readonly otlpHttpUrl: string,
+    /** port of the OTLP/gRPC receiver; undefined when it is off */
+    readonly otlpGrpcPort: number | undefined,
   ) {}
+
+  /** http://127.0.0.1:PORT of the OTLP/gRPC receiver (throws when it is off) */
+  get otlpGrpcUrl(): string {
+    return `http://${this.otlpGrpcEndpoint}`;
+  }
+
+  /** 127.0.0.1:PORT of the OTLP/gRPC receiver, as Go and Python exporters want it (throws when it is off) */
+  get otlpGrpcEndpoint(): string {
+    if (this.otlpGrpcPort === undefined) throw new Error("redgen runs without the OTLP/gRPC receiver (testConfig({ grpc: {} }))");
+    return `127.0.0.1:${this.otlpGrpcPort}`;
+  }
+
+  /** the process id, e.g. to read /proc/<pid>/fd */
+  get pid(): number {
+    return this.process.pid;
+  }
 
   static async start(options: RedgenStart): Promise<Redgen> {
     ensureBinary();
@@ -98,11 +129,12 @@ export class Redgen implements AsyncDisposable {
       };
       const api = `http://127.0.0.1:${field("api")}`;
       const otlp = `http://127.0.0.1:${field("otlp_http")}`;
+      const grpcPort = / otlp_grpc=off\b/.test(started) ? undefined : field("otlp_grpc");
       await poll("redgen GET /ready", async () => ((await fetch(`${api}/ready`)).status === 200 ? true : undefined), {
         timeoutMs: 10_000,
         intervalMs: 20,
       });
-      return new Redgen(child, dir, api, otlp);
+      return new Redgen(child, dir, api, otlp, grpcPort);
     } catch (e) {
       await child.stop("SIGKILL").catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });

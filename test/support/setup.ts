@@ -7,21 +7,27 @@
  *   `iproute2` when `ip` is missing (the seed-config test brings up `lo` in a
  *   private network namespace);
  * - builds `dist/redgen` when it is missing or older than any file in src/
- *   or package.json.
+ *   or package.json;
+ * - installs the OpenTelemetry Python SDK with its OTLP/gRPC exporter (pinned,
+ *   from PyPI) into a venv under .cache/python-otel, and Go `telemetrygen`
+ *   (pinned, `go install`) into .cache/go-bin, when missing: the gRPC
+ *   end-to-end tests drive them as real clients. .cache/ is git-ignored.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 export const REPO_ROOT = resolve(import.meta.dir, "../..");
 export const REDGEN_BINARY = join(REPO_ROOT, "dist", "redgen");
+/** Tools the tests install for themselves (git-ignored). */
+export const CACHE_DIR = join(REPO_ROOT, ".cache");
 
 /**
  * Runs a command with its output on our stderr (stdout may be a fixture's
  * result channel); throws on a non-zero exit.
  */
-function run(cmd: string[], cwd = REPO_ROOT): void {
+function run(cmd: string[], cwd = REPO_ROOT, env: Record<string, string | undefined> = process.env): void {
   console.error(`setup: $ ${cmd.join(" ")}`);
-  const r = Bun.spawnSync(cmd, { cwd, stdout: 2, stderr: "inherit", env: process.env });
+  const r = Bun.spawnSync(cmd, { cwd, stdout: 2, stderr: "inherit", env });
   if (r.exitCode !== 0) throw new Error(`setup: "${cmd.join(" ")}" exited with ${r.exitCode}`);
 }
 
@@ -88,9 +94,69 @@ export function ensureBinary(): void {
   run([process.execPath, ...argv.slice(1)]);
 }
 
+/** The pinned OpenTelemetry Python packages (PyPI) the gRPC end-to-end tests run. */
+export const PYTHON_OTEL_REQUIREMENTS = ["opentelemetry-sdk==1.45.2", "opentelemetry-exporter-otlp-proto-grpc==1.45.2"];
+const PYTHON_VENV = join(CACHE_DIR, "python-otel");
+/** The venv's interpreter, with the packages above. */
+export const PYTHON_OTEL = join(PYTHON_VENV, "bin", "python");
+
+/**
+ * Creates .cache/python-otel (python3 -m venv) and pip-installs
+ * PYTHON_OTEL_REQUIREMENTS, unless the venv already holds exactly those (a
+ * marker file records what was installed). Returns the venv's python.
+ */
+export function ensurePythonOtel(): string {
+  const marker = join(PYTHON_VENV, "redgen-requirements.txt");
+  const wanted = `${PYTHON_OTEL_REQUIREMENTS.join("\n")}\n`;
+  if (existsSync(PYTHON_OTEL) && existsSync(marker) && readFileSync(marker, "utf8") === wanted) return PYTHON_OTEL;
+  const t0 = performance.now();
+  console.error(`setup: installing ${PYTHON_OTEL_REQUIREMENTS.join(", ")} into ${PYTHON_VENV}`);
+  if (!onPath("python3")) aptInstall(["python3", "python3-venv"]);
+  const python = Bun.which("python3") ?? "python3";
+  const venv = () => Bun.spawnSync([python, "-m", "venv", "--clear", PYTHON_VENV], { stdout: 2, stderr: "inherit" }).exitCode;
+  if (venv() !== 0) {
+    // Debian's python3 ships venv's ensurepip separately.
+    aptInstall(["python3-venv"]);
+    if (venv() !== 0) throw new Error(`setup: "${python} -m venv ${PYTHON_VENV}" failed`);
+  }
+  run([join(PYTHON_VENV, "bin", "pip"), "install", "--disable-pip-version-check", "--no-input", ...PYTHON_OTEL_REQUIREMENTS]);
+  writeFileSync(marker, wanted);
+  console.error(`setup: Python OpenTelemetry SDK ready (${Math.round((performance.now() - t0) / 1000)} s)`);
+  return PYTHON_OTEL;
+}
+
+/** The pinned telemetrygen (opentelemetry-collector-contrib/cmd/telemetrygen). */
+export const TELEMETRYGEN_VERSION = "v0.161.0";
+const GO_BIN = join(CACHE_DIR, "go-bin");
+/** The telemetrygen binary `ensureTelemetrygen` installs. */
+export const TELEMETRYGEN = join(GO_BIN, "telemetrygen");
+
+/**
+ * `go install`s telemetrygen@TELEMETRYGEN_VERSION into .cache/go-bin unless
+ * that version is there already (a marker file records it). The first build
+ * takes about a minute. Returns the binary's path.
+ */
+export function ensureTelemetrygen(): string {
+  const marker = join(GO_BIN, "telemetrygen.version");
+  if (existsSync(TELEMETRYGEN) && existsSync(marker) && readFileSync(marker, "utf8").trim() === TELEMETRYGEN_VERSION) return TELEMETRYGEN;
+  const go = Bun.which("go", { PATH: `${process.env.PATH ?? ""}:/usr/local/go/bin` });
+  if (go === null) throw new Error("setup: telemetrygen is missing and there is no Go toolchain (go) to build it");
+  const t0 = performance.now();
+  console.error(`setup: building telemetrygen ${TELEMETRYGEN_VERSION} into ${GO_BIN} (takes a minute the first time)`);
+  run([go, "install", `github.com/open-telemetry/opentelemetry-collector-contrib/cmd/telemetrygen@${TELEMETRYGEN_VERSION}`], REPO_ROOT, {
+    ...process.env,
+    GOBIN: GO_BIN,
+  });
+  writeFileSync(marker, `${TELEMETRYGEN_VERSION}\n`);
+  console.error(`setup: telemetrygen ready (${Math.round((performance.now() - t0) / 1000)} s)`);
+  return TELEMETRYGEN;
+}
+
 if (import.meta.main) {
   const t0 = performance.now();
   ensureSystemPackages();
   ensureBinary();
+  ensurePythonOtel();
+  ensureTelemetrygen();
   console.error(`setup: ready (${Math.round(performance.now() - t0)} ms)`);
 }
