@@ -104,27 +104,52 @@ export const SpanMark = {
   InvalidUtf8: 2,
 } as const;
 
-/** Allocates the columns for `spanCount` spans. */
-export function allocateBatch(spanCount: number, slotCount: number): SpanBatch {
+/** Allocates the columns for `spanCount` spans (typed columns may hold more: `capacity`). */
+export function allocateBatch(spanCount: number, slotCount: number, capacity = spanCount): SpanBatch {
   return {
     resources: [],
     spanCount,
     slotCount,
-    traceIds: new Uint8Array(spanCount * 16),
-    spanIds: new Uint8Array(spanCount * 8),
-    parentSpanIds: new Uint8Array(spanCount * 8),
-    hasParent: new Uint8Array(spanCount),
-    names: new Array<string>(spanCount),
-    kinds: new Uint8Array(spanCount),
-    statusCodes: new Uint8Array(spanCount),
-    statusMessages: new Array<string>(spanCount),
-    traceStates: new Array<string>(spanCount),
-    startNs: new Float64Array(spanCount),
-    endNs: new Float64Array(spanCount),
-    durations: new Float64Array(spanCount),
-    sizes: new Float64Array(spanCount),
-    attrKinds: new Uint8Array(spanCount * slotCount),
-    attrValues: new Array<AttrValue>(spanCount * slotCount),
-    marks: new Uint8Array(spanCount),
+    traceIds: new Uint8Array(capacity * 16),
+    spanIds: new Uint8Array(capacity * 8),
+    parentSpanIds: new Uint8Array(capacity * 8),
+    hasParent: new Uint8Array(capacity),
+    names: new Array<string>(capacity),
+    kinds: new Uint8Array(capacity),
+    statusCodes: new Uint8Array(capacity),
+    statusMessages: new Array<string>(capacity),
+    traceStates: new Array<string>(capacity),
+    startNs: new Float64Array(capacity),
+    endNs: new Float64Array(capacity),
+    durations: new Float64Array(capacity),
+    sizes: new Float64Array(capacity),
+    attrKinds: new Uint8Array(capacity * slotCount),
+    attrValues: new Array<AttrValue>(capacity * slotCount),
+    marks: new Uint8Array(capacity),
   };
+}
+
+/** A batch with room for `capacity` spans holding the first `used` spans of `b` (for decoders that grow). */
+export function grownBatch(b: SpanBatch, used: number, capacity: number): SpanBatch {
+  const g = allocateBatch(b.spanCount, b.slotCount, capacity);
+  g.resources = b.resources;
+  g.traceIds.set(b.traceIds.subarray(0, used * 16));
+  g.spanIds.set(b.spanIds.subarray(0, used * 8));
+  g.parentSpanIds.set(b.parentSpanIds.subarray(0, used * 8));
+  g.hasParent.set(b.hasParent.subarray(0, used));
+  g.kinds.set(b.kinds.subarray(0, used));
+  g.statusCodes.set(b.statusCodes.subarray(0, used));
+  g.startNs.set(b.startNs.subarray(0, used));
+  g.endNs.set(b.endNs.subarray(0, used));
+  g.durations.set(b.durations.subarray(0, used));
+  g.sizes.set(b.sizes.subarray(0, used));
+  g.attrKinds.set(b.attrKinds.subarray(0, used * b.slotCount));
+  g.marks.set(b.marks.subarray(0, used));
+  for (let i = 0; i < used; i++) {
+    g.names[i] = b.names[i];
+    g.statusMessages[i] = b.statusMessages[i];
+    g.traceStates[i] = b.traceStates[i];
+  }
+  for (let i = 0; i < used * b.slotCount; i++) g.attrValues[i] = b.attrValues[i];
+  return g;
 }

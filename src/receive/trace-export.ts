@@ -1,5 +1,5 @@
 import { batchFromRequest } from "../decode/from-request.ts";
-import { decodeProtobufBatch } from "../decode/otlp-wire.ts";
+import { WireBatchDecoder } from "../decode/otlp-wire.ts";
 import type { AttributeProjection } from "../decode/span-batch.ts";
 import type { ExportTraceServiceRequest } from "../gen/opentelemetry/proto/collector/trace/v1/trace_service_pb.ts";
 import type { Push, PushResult } from "../process/push.ts";
@@ -13,20 +13,24 @@ export class TraceExport {
   /** set while shutting down: receivers answer "unavailable, retry later" */
   draining = false;
 
+  private readonly wire: WireBatchDecoder;
+
   constructor(
     private readonly push: Push,
     private readonly projection: AttributeProjection,
-  ) {}
+  ) {
+    this.wire = new WireBatchDecoder(projection);
+  }
 
-  export(tenant: string, req: ExportTraceServiceRequest): PushResult {
+  export(tenant: string, req: ExportTraceServiceRequest, skipMetricsGeneration = false): PushResult {
     this.push.prepare(tenant);
     const batch = batchFromRequest(req, this.projection);
-    return this.push.push(tenant, batch);
+    return this.push.push(tenant, batch, skipMetricsGeneration);
   }
 
   /** The fast path for protobuf bytes: straight into columns, no message objects. */
-  exportProtobuf(tenant: string, bytes: Uint8Array): PushResult {
+  exportProtobuf(tenant: string, bytes: Uint8Array, skipMetricsGeneration = false): PushResult {
     this.push.prepare(tenant);
-    return this.push.push(tenant, decodeProtobufBatch(bytes, this.projection));
+    return this.push.push(tenant, this.wire.decode(bytes), skipMetricsGeneration);
   }
 }

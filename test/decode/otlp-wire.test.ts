@@ -4,29 +4,36 @@ import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { DecodeError } from "../../src/decode/decode-error.ts";
 import { batchFromRequest } from "../../src/decode/from-request.ts";
 import { decodeProtobuf } from "../../src/decode/otlp.ts";
-import { decodeProtobufBatch } from "../../src/decode/otlp-wire.ts";
+import { WireBatchDecoder, decodeProtobufBatch } from "../../src/decode/otlp-wire.ts";
 import { AttributeProjection, type SpanBatch } from "../../src/decode/span-batch.ts";
 import { ExportTraceServiceRequestSchema } from "../../src/gen/opentelemetry/proto/collector/trace/v1/trace_service_pb.ts";
 import { SpanSchema } from "../../src/gen/opentelemetry/proto/trace/v1/trace_pb.ts";
 import { attrs, idBytes, nowNs, request, span } from "../support/otlp-builders.ts";
 
-/** A batch as plain data, so two decoders can be compared with one toEqual. */
+/** The first spanCount spans of a batch as plain data, so two decoders can be compared with one toEqual. */
 function plain(b: SpanBatch) {
+  const n = b.spanCount;
+  const cut = <T extends { slice(a: number, b: number): ArrayLike<unknown> }>(a: T, per = 1) => Array.from(a.slice(0, n * per));
   return {
-    ...b,
-    traceIds: [...b.traceIds],
-    spanIds: [...b.spanIds],
-    parentSpanIds: [...b.parentSpanIds],
-    hasParent: [...b.hasParent],
-    kinds: [...b.kinds],
-    statusCodes: [...b.statusCodes],
-    startNs: [...b.startNs],
-    endNs: [...b.endNs],
-    durations: [...b.durations],
-    sizes: [...b.sizes],
-    attrKinds: [...b.attrKinds],
-    attrValues: Array.from(b.attrValues),
-    marks: [...b.marks],
+    spanCount: n,
+    slotCount: b.slotCount,
+    traceIds: cut(b.traceIds, 16),
+    spanIds: cut(b.spanIds, 8),
+    parentSpanIds: cut(b.parentSpanIds, 8),
+    hasParent: cut(b.hasParent),
+    names: b.names.slice(0, n),
+    kinds: cut(b.kinds),
+    statusCodes: cut(b.statusCodes),
+    statusMessages: b.statusMessages.slice(0, n),
+    traceStates: b.traceStates.slice(0, n),
+    startNs: cut(b.startNs),
+    endNs: cut(b.endNs),
+    durations: cut(b.durations),
+    sizes: cut(b.sizes),
+    attrKinds: cut(b.attrKinds, b.slotCount),
+    // a value only means something where its kind says the attribute is present
+    attrValues: Array.from(b.attrValues.slice(0, n * b.slotCount)).map((v, k) => (b.attrKinds[k] === 0 ? undefined : v)),
+    marks: cut(b.marks),
     resources: b.resources.map((r) => ({ ...r, slotKinds: [...r.slotKinds], slotValues: Array.from(r.slotValues) })),
   };
 }
@@ -121,5 +128,18 @@ describe("span size is the canonical protobuf length (spec §4.1)", () => {
     const bytes = req.finish();
     expect(decodeProtobufBatch(bytes, projection()).sizes[0]).toBe(canonical);
     expect(batchFromRequest(decodeProtobuf(bytes), projection()).sizes[0]).toBe(canonical);
+  });
+});
+
+describe("a reused decoder", () => {
+  test("grows for big requests and leaves nothing stale behind for the next one", () => {
+    const big = request({ resource: { "service.name": "a" }, spans: Array.from({ length: 300 }, (_, n) => span({ name: `s${n}`, kind: 3, status: 2, parentSpanId: idBytes(8, n + 1), attributes: { "http.method": "GET", d: { double: n } } })) });
+    const small = variety();
+    const decoder = new WireBatchDecoder(projection());
+    const bigBytes = toBinary(ExportTraceServiceRequestSchema, big);
+    const smallBytes = toBinary(ExportTraceServiceRequestSchema, small);
+    expect(plain(decoder.decode(bigBytes))).toEqual(plain(decodeProtobufBatch(bigBytes, projection())));
+    expect(plain(decoder.decode(smallBytes))).toEqual(plain(batchFromRequest(decodeProtobuf(smallBytes), projection())));
+    expect(plain(decoder.decode(bigBytes)).spanCount).toBe(300);
   });
 });

@@ -1,0 +1,120 @@
+import { formatFloat } from "../util/format-float.ts";
+import { AttrKind, type AttrValue } from "./span-batch.ts";
+import type { WireState } from "./wire-state.ts";
+import { readInt64String, readLengthEnd, readVarint32, skipField, truncated } from "./wire-reader.ts";
+
+/** The decoded value of one AnyValue (a reused scratch object: read it before the next call). */
+export interface Value {
+  kind: number;
+  value: AttrValue;
+}
+
+const scratch: Value = { kind: 0, value: "" };
+
+/**
+ * Decodes the AnyValue in [start, end) (start < 0: a KeyValue without value)
+ * the way decode/any-value.ts does for generated types: strings, bools and
+ * doubles typed, ints as decimal strings, arrays and kvlists as Tempo's text,
+ * bytes and empty values as "". Restores the cursor.
+ */
+export function readAnyValue(st: WireState, start: number, end: number): Value {
+  const v = scratch;
+  v.kind = AttrKind.Empty;
+  v.value = "";
+  if (start < 0) return v;
+  const { buf, c } = st;
+  const save = c.pos;
+  c.pos = start;
+  while (c.pos < end) {
+    const t = readVarint32(buf, c, end);
+    switch (t) {
+      case 0x0a: {
+        const e = readLengthEnd(buf, c, end);
+        v.kind = AttrKind.String;
+        v.value = st.strings.get(buf, c.pos, e);
+        c.pos = e;
+        break;
+      }
+      case 0x10:
+        v.kind = AttrKind.Bool;
+        v.value = readVarint32(buf, c, end) !== 0;
+        break;
+      case 0x18:
+        v.kind = AttrKind.Int;
+        v.value = readInt64String(buf, c, end);
+        break;
+      case 0x21:
+        if (c.pos + 8 > end) throw truncated();
+        v.kind = AttrKind.Double;
+        v.value = st.view.getFloat64(c.pos, true);
+        c.pos += 8;
+        break;
+      case 0x2a:
+      case 0x32: {
+        const e = readLengthEnd(buf, c, end);
+        const text = t === 0x2a ? `[${listText(st, c.pos, e, false)}]` : `{${listText(st, c.pos, e, true)}}`;
+        v.kind = t === 0x2a ? AttrKind.Array : AttrKind.KvList;
+        v.value = text;
+        c.pos = e;
+        break;
+      }
+      case 0x3a: {
+        const e = readLengthEnd(buf, c, end);
+        v.kind = AttrKind.Empty;
+        v.value = "";
+        c.pos = e;
+        break;
+      }
+      default:
+        skipField(buf, c, t & 7, end);
+    }
+  }
+  c.pos = save;
+  return v;
+}
+
+/** Tempo's text of an ArrayValue (values concatenated) or a KeyValueList (`k:v` concatenated). */
+function listText(st: WireState, start: number, end: number, keyed: boolean): string {
+  const { buf, c } = st;
+  let s = "";
+  c.pos = start;
+  while (c.pos < end) {
+    const t = readVarint32(buf, c, end);
+    if (t !== 0x0a) {
+      skipField(buf, c, t & 7, end);
+      continue;
+    }
+    const itemEnd = readLengthEnd(buf, c, end);
+    if (!keyed) {
+      const v = readAnyValue(st, c.pos, itemEnd);
+      s += valueText(v.kind, v.value);
+      c.pos = itemEnd;
+      continue;
+    }
+    let key = "";
+    let vs = -1;
+    let ve = -1;
+    while (c.pos < itemEnd) {
+      const u = readVarint32(buf, c, itemEnd);
+      if (u === 0x0a) {
+        const e = readLengthEnd(buf, c, itemEnd);
+        key = st.strings.get(buf, c.pos, e);
+        c.pos = e;
+      } else if (u === 0x12) {
+        ve = readLengthEnd(buf, c, itemEnd);
+        vs = c.pos;
+        c.pos = ve;
+      } else skipField(buf, c, u & 7, itemEnd);
+    }
+    const v = readAnyValue(st, vs, ve);
+    s += `${key}:${valueText(v.kind, v.value)}`;
+    c.pos = itemEnd;
+  }
+  return s;
+}
+
+function valueText(kind: number, value: AttrValue): string {
+  if (kind === AttrKind.Bool) return value ? "true" : "false";
+  if (kind === AttrKind.Double) return formatFloat(value as number);
+  return value as string;
+}

@@ -1,0 +1,16 @@
+import type { KeyMatcher } from "./key-matcher.ts";
+import type { SpanBatch } from "./span-batch.ts";
+import type { StringTable } from "./string-table.ts";
+import type { Cursor } from "./wire-reader.ts";
+
+/** What the wire decoder's functions share while walking one request. */
+export interface WireState {
+  buf: Uint8Array;
+  view: DataView;
+  c: Cursor;
+  matcher: KeyMatcher;
+  strings: StringTable;
+  batch: SpanBatch;
+  /** spans the batch columns can hold before they must grow */
+  capacity: number;
+}
