@@ -21,6 +21,8 @@ export type DiscardReason = "outside_metrics_ingestion_slack" | "span_metrics_fi
 export class TenantStats {
   spansReceived = 0;
   bytesReceived = 0;
+  /** processors not run because a Kafka record said skipMetricsGeneration (one per processor per push) */
+  skippedProcessorPushes = 0;
   /** "reason\u0000processor" → spans */
   readonly discarded = new Map<string, number>();
   readonly serviceGraphs = new ServiceGraphStats();

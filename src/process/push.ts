@@ -14,7 +14,8 @@ export interface PushResult {
  */
 export interface Push {
   prepare(tenant: string): void;
-  push(tenant: string, batch: SpanBatch): PushResult;
+  /** `skipMetricsGeneration` (Tempo's Kafka flag): count the spans, run no processor. */
+  push(tenant: string, batch: SpanBatch, skipMetricsGeneration?: boolean): PushResult;
 }
 
 /**
@@ -26,7 +27,7 @@ export function createPush(tenants: Tenants, clock: () => number = Date.now): Pu
   const prepare = (tenantId: string) => {
     tenants.get(tenantId);
   };
-  const push = (tenantId: string, batch: SpanBatch): PushResult => {
+  const push = (tenantId: string, batch: SpanBatch, skipMetricsGeneration = false): PushResult => {
     const tenant = tenants.get(tenantId);
     const now = clock();
     const stats = tenant.stats;
@@ -45,6 +46,10 @@ export function createPush(tenants: Tenants, clock: () => number = Date.now): Pu
     }
     if (outside > 0) stats.discard("outside_metrics_ingestion_slack", "all", outside);
 
+    if (skipMetricsGeneration) {
+      stats.skippedProcessorPushes += tenant.processors.length;
+      return result(outside, 0, tenant.config.ingestion_time_range_slack_ms);
+    }
     for (const p of tenant.processors) p.push(batch, now);
 
     let invalid = 0;

@@ -66,6 +66,11 @@ function tenantFamilies(tenants: Tenant[]): SelfFamily[] {
     counter(`${P}_spans_received_total`, "Spans received, before any filtering.", per((t) => t.stats.spansReceived)),
     counter(`${P}_bytes_received_total`, "Protobuf bytes of the ResourceSpans received.", per((t) => t.stats.bytesReceived)),
     counter(`${P}_spans_discarded_total`, "Spans discarded, by reason and processor.", discarded),
+    counter(
+      `${P}_metrics_generation_skipped_processor_pushes_total`,
+      "Processor runs skipped because the record asked for no metrics generation.",
+      per((t) => t.stats.skippedProcessorPushes),
+    ),
     gauge(`${P}_registry_active_series`, "Active series in the tenant's registry.", per((t) => t.registry.limiter.active)),
     gauge(`${P}_registry_max_active_series`, "The active-series limit (0 = none).", per((t) => t.registry.limiter.maxActive)),
     counter(`${P}_registry_series_added_total`, "Series created.", per((t) => t.registry.limiter.added)),
