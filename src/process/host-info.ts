@@ -19,7 +19,7 @@ export class HostInfoProcessor implements Processor {
 
   constructor(
     private readonly cfg: HostInfoConfig,
-    registry: Registry,
+    private readonly registry: Registry,
     private readonly stats: TenantStats,
   ) {
     this.gauge = registry.gauge(cfg.metric_name);
@@ -32,9 +32,13 @@ export class HostInfoProcessor implements Processor {
       if (found < 0) continue;
       this.values[0] = block.values[found] as string;
       this.values[1] = block.keys[found];
-      if (!this.gauge.set(this.schema.key(this.values), this.schema, this.values, 1, now)) {
+      const ls = this.schema.resolve(this.values);
+      if (ls === null) {
         this.stats.discard("invalid_utf8", this.name, block.spanEnd - block.spanStart);
+        continue;
       }
+      this.gauge.set(ls, 1, now);
+      if (ls.live === 0) this.registry.release(ls);
     }
   }
 

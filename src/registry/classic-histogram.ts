@@ -1,5 +1,5 @@
 import { formatFloat } from "../util/format-float.ts";
-import type { LabelSource } from "./label-schema.ts";
+import type { LabelSet } from "./label-set.ts";
 import { Metric, type MetricContext, type Series } from "./metric.ts";
 import type { CollectMode, SeriesSink } from "./sink.ts";
 
@@ -7,19 +7,9 @@ import type { CollectMode, SeriesSink } from "./sink.ts";
 export interface Histogram {
   /**
    * Observes `value` with weight `multiplier`; the trace id at
-   * `traceIds[traceOffset…+16]` becomes the bucket's exemplar. False when the
-   * labels are not valid UTF-8 (nothing recorded).
+   * `traceIds[traceOffset…+16]` becomes the bucket's exemplar.
    */
-  observe(
-    key: string,
-    source: LabelSource,
-    values: readonly string[],
-    value: number,
-    multiplier: number,
-    traceIds: Uint8Array,
-    traceOffset: number,
-    now: number,
-  ): boolean;
+  observe(ls: LabelSet, value: number, multiplier: number, traceIds: Uint8Array, traceOffset: number, now: number): void;
 }
 
 interface HistogramSeries extends Series {
@@ -50,10 +40,11 @@ export class ClassicHistogram extends Metric<HistogramSeries> implements Histogr
   constructor(
     name: string,
     ctx: MetricContext,
+    slot: number,
     buckets: readonly number[],
     private readonly traceIdLabel: string,
   ) {
-    super(name, ctx);
+    super(name, ctx, slot);
     const sorted = [...new Set(buckets)].filter((b) => b !== Infinity).sort((a, b) => a - b);
     this.bounds = Float64Array.from(sorted);
     this.les = [...sorted.map(formatFloat), "+Inf"];
@@ -63,18 +54,8 @@ export class ClassicHistogram extends Metric<HistogramSeries> implements Histogr
     this.countName = `${name}_count`;
   }
 
-  observe(
-    key: string,
-    source: LabelSource,
-    values: readonly string[],
-    value: number,
-    multiplier: number,
-    traceIds: Uint8Array,
-    traceOffset: number,
-    now: number,
-  ): boolean {
-    const s = this.series.get(key) ?? this.resolve(key, source, values, now);
-    if (s === null) return false;
+  observe(ls: LabelSet, value: number, multiplier: number, traceIds: Uint8Array, traceOffset: number, now: number): void {
+    const s = this.seriesFor(ls, now);
     const b = this.bounds;
     let i = 0;
     while (i < b.length && b[i] < value) i++;
@@ -90,12 +71,12 @@ export class ClassicHistogram extends Metric<HistogramSeries> implements Histogr
     }
     s.exSet[i] = zero ? 0 : 1;
     s.exValue[i] = value;
-    return true;
   }
 
-  protected make(labels: string[], now: number): HistogramSeries {
+  protected make(labels: string[], ls: LabelSet | null, now: number): HistogramSeries {
     const n = this.bounds.length + 1;
     return {
+      ls,
       labels,
       lastUpdate: now,
       collected: false,

@@ -1,4 +1,4 @@
-import type { LabelSource } from "./label-schema.ts";
+import type { LabelSet } from "./label-set.ts";
 import { Metric, type Series } from "./metric.ts";
 import type { CollectMode, SeriesSink } from "./sink.ts";
 
@@ -11,17 +11,14 @@ export class Counter extends Metric<CounterSeries> {
   readonly type = "counter";
   readonly cost = 1;
 
-  /** Adds `amount`; false when the labels are not valid UTF-8 (nothing recorded). */
-  add(key: string, source: LabelSource, values: readonly string[], amount: number, now: number): boolean {
-    const s = this.series.get(key) ?? this.resolve(key, source, values, now);
-    if (s === null) return false;
+  add(ls: LabelSet, amount: number, now: number): void {
+    const s = this.seriesFor(ls, now);
     s.value += amount;
     s.lastUpdate = now;
-    return true;
   }
 
-  protected make(labels: string[], now: number): CounterSeries {
-    return { labels, lastUpdate: now, collected: false, value: 0 };
+  protected make(labels: string[], ls: LabelSet | null, now: number): CounterSeries {
+    return { ls, labels, lastUpdate: now, collected: false, value: 0 };
   }
 
   protected write(s: CounterSeries, ts: number, zeroTs: number, sink: SeriesSink, _mode: CollectMode): void {

@@ -1,4 +1,4 @@
-import type { LabelSource } from "./label-schema.ts";
+import type { LabelSet } from "./label-set.ts";
 import { Metric, type Series } from "./metric.ts";
 import type { CollectMode, SeriesSink } from "./sink.ts";
 
@@ -11,13 +11,11 @@ export class Gauge extends Metric<GaugeSeries> {
   readonly type = "gauge";
   readonly cost = 1;
 
-  /** Sets the value and refreshes the series; false when the labels are not valid UTF-8. */
-  set(key: string, source: LabelSource, values: readonly string[], value: number, now: number): boolean {
-    const s = this.series.get(key) ?? this.resolve(key, source, values, now);
-    if (s === null) return false;
+  /** Sets the value and refreshes the series. */
+  set(ls: LabelSet, value: number, now: number): void {
+    const s = this.seriesFor(ls, now);
     s.value = value;
     s.lastUpdate = now;
-    return true;
   }
 
   /**
@@ -26,16 +24,13 @@ export class Gauge extends Metric<GaugeSeries> {
    * (spec §4.5): the series goes stale `stale_duration` after creation and is
    * then recreated by the next span.
    */
-  setIfAbsent(key: string, source: LabelSource, values: readonly string[], value: number, now: number): boolean {
-    if (this.series.has(key)) return true;
-    const s = this.resolve(key, source, values, now);
-    if (s === null) return false;
-    s.value = value;
-    return true;
+  setIfAbsent(ls: LabelSet, value: number, now: number): void {
+    if (this.has(ls)) return;
+    this.seriesFor(ls, now).value = value;
   }
 
-  protected make(labels: string[], now: number): GaugeSeries {
-    return { labels, lastUpdate: now, collected: false, value: 0 };
+  protected make(labels: string[], ls: LabelSet | null, now: number): GaugeSeries {
+    return { ls, labels, lastUpdate: now, collected: false, value: 0 };
   }
 
   protected write(s: GaugeSeries, ts: number, _zeroTs: number, sink: SeriesSink, _mode: CollectMode): void {

@@ -1,33 +1,24 @@
+import { type LabelSet, LabelSet as LabelSetClass, type TrieNode } from "./label-set.ts";
 import { truncateLabelValue } from "./truncate.ts";
 
 /**
- * Turns label values into a series key and, for new series only, into the
- * final label list (spec §8.1): names are fixed per schema, later duplicates
- * win, empty values remove the label, external labels override same-named
- * user labels, and every value must be well-formed UTF-8.
+ * Turns label values into a LabelSet (spec §8.1): names are fixed per schema,
+ * later duplicates win, empty values remove the label, external labels
+ * override same-named user labels, and every value must be well-formed UTF-8.
  */
 export interface LabelSource {
-  /** The series key for these values (equal keys ⇔ equal final labels). */
-  key(values: readonly string[]): string;
-  /** Flat sorted [name, value, …] pairs including external labels, or null when a value is not valid UTF-8. */
-  labels(values: readonly string[]): string[] | null;
+  /** The label set for these values, created on first sight; null when a value is not valid UTF-8. */
+  resolve(values: readonly string[]): LabelSet | null;
 }
 
-/** Options shared by all label sources of one registry. */
+/** What all label sources of one registry share. */
 export interface LabelRules {
   /** flat sorted [name, value, …] external labels, applied last */
   external: readonly string[];
   maxNameLength: number;
   maxValueLength: number;
-}
-
-// Separator and escape for series keys: values may contain anything, so the
-// two code units used for framing are escaped inside values (rare, checked cheaply).
-const SEP = "\u0000";
-const ESC = /[\u0000\u0001]/g;
-
-function keyPart(v: string): string {
-  return v.indexOf(SEP) === -1 && v.indexOf("\u0001") === -1 ? v : v.replace(ESC, (c) => "\u0001" + c);
+  /** every live label set by its key: values that truncate alike share one set */
+  readonly byKey: Map<string, LabelSet>;
 }
 
 /** A schema with fixed label names, used by processors on the hot path. */
@@ -35,6 +26,7 @@ export class FixedLabelSchema implements LabelSource {
   /** positions in the value array that survive deduplication, ordered by name */
   private readonly winners: number[];
   private readonly names: string[];
+  private readonly root: TrieNode = { children: new Map(), parent: null, keyInParent: "" };
 
   constructor(
     names: readonly string[],
@@ -51,19 +43,22 @@ export class FixedLabelSchema implements LabelSource {
       .map(([, pos]) => pos);
   }
 
-  key(values: readonly string[]): string {
+  resolve(values: readonly string[]): LabelSet | null {
+    // Walk the trie by the winning values: strings seen before carry their hash, nothing is allocated.
     const w = this.winners;
-    const max = this.rules.maxValueLength;
-    let key = "";
-    for (let i = 0; i < w.length; i++) {
-      let v = values[w[i]];
-      if (v.length * 3 > max) v = truncateLabelValue(v, max);
-      key += keyPart(v) + SEP;
+    const last = w.length - 1;
+    let node = this.root;
+    for (let i = 0; i < last; i++) {
+      const next = node.children.get(values[w[i]]);
+      if (next === undefined) return this.insert(values, node, i);
+      node = next as TrieNode;
     }
-    return key;
+    const leaf = node.children.get(last < 0 ? "" : values[w[last]]) as LabelSet | undefined;
+    return leaf !== undefined && !leaf.pruned ? leaf : this.insert(values, node, Math.max(last, 0));
   }
 
-  labels(values: readonly string[]): string[] | null {
+  /** Slow path: builds the labels, finds or makes the set, and links it into the trie from `node` at depth `depth`. */
+  private insert(values: readonly string[], from: TrieNode, depth: number): LabelSet | null {
     const user: string[] = [];
     for (const pos of this.winners) {
       const v = truncateLabelValue(values[pos], this.rules.maxValueLength);
@@ -71,45 +66,65 @@ export class FixedLabelSchema implements LabelSource {
       if (!v.isWellFormed()) return null;
       user.push(this.names[pos], v);
     }
-    return mergeSorted(user, this.rules.external);
+    const ls = findOrCreate(this.rules, user);
+    const w = this.winners;
+    let node = from;
+    for (let i = depth; i < w.length - 1; i++) {
+      const child: TrieNode = { children: new Map(), parent: node, keyInParent: values[w[i]] };
+      node.children.set(values[w[i]], child);
+      node = child;
+    }
+    const leafKey = w.length === 0 ? "" : values[w[w.length - 1]];
+    node.children.set(leafKey, ls);
+    // An alias (another value that truncates the same) is linked but not tracked:
+    // releasing the set detaches its first position, and the alias sees `pruned`.
+    if (ls.trieParent === null) {
+      ls.trieParent = node;
+      ls.trieKey = leafKey;
+    }
+    return ls;
   }
 }
 
 /**
  * A schema whose names vary per call (info metrics such as target_info):
  * values are flat [name, value, …] pairs in the order they were added.
+ * Resolving builds the label text every time, which is fine once per resource.
  */
 export class PairLabelSchema implements LabelSource {
   constructor(private readonly rules: LabelRules) {}
 
-  key(pairs: readonly string[]): string {
-    const user = this.dedupe(pairs);
-    let key = "";
-    for (let i = 0; i < user.length; i++) key += keyPart(user[i]) + SEP;
-    return key;
-  }
-
-  labels(pairs: readonly string[]): string[] | null {
-    const user = this.dedupe(pairs);
-    for (let i = 0; i < user.length; i++) if (!user[i].isWellFormed()) return null;
-    return mergeSorted(user, this.rules.external);
-  }
-
-  /** Sorted, last-wins, empties and external names removed, truncated. */
-  private dedupe(pairs: readonly string[]): string[] {
+  resolve(pairs: readonly string[]): LabelSet | null {
     const last = new Map<string, string>();
-    for (let i = 0; i < pairs.length; i += 2) {
-      last.set(truncateLabelValue(pairs[i], this.rules.maxNameLength), pairs[i + 1]);
-    }
+    for (let i = 0; i < pairs.length; i += 2) last.set(truncateLabelValue(pairs[i], this.rules.maxNameLength), pairs[i + 1]);
     for (let i = 0; i < this.rules.external.length; i += 2) last.delete(this.rules.external[i]);
-    const names = [...last.keys()].sort();
-    const out: string[] = [];
-    for (const n of names) {
+    const user: string[] = [];
+    for (const n of [...last.keys()].sort()) {
       const v = truncateLabelValue(last.get(n) as string, this.rules.maxValueLength);
-      if (v !== "" && n !== "") out.push(n, v);
+      if (v === "" || n === "") continue;
+      if (!v.isWellFormed()) return null;
+      user.push(n, v);
     }
-    return out;
+    return findOrCreate(this.rules, user);
   }
+}
+
+/** The registry's label set for these user labels (sorted pairs), made once. */
+function findOrCreate(rules: LabelRules, user: string[]): LabelSet {
+  const key = keyOf(user);
+  let ls = rules.byKey.get(key);
+  if (ls === undefined) {
+    ls = new LabelSetClass(key, mergeSorted(user, rules.external));
+    rules.byKey.set(key, ls);
+  }
+  return ls;
+}
+
+/** An injective text for sorted pairs: each part is length-prefixed. */
+function keyOf(pairs: readonly string[]): string {
+  let k = "";
+  for (const p of pairs) k += `${p.length}:${p}`;
+  return k;
 }
 
 /** Merges two flat sorted pair lists (names are disjoint). */

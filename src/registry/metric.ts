@@ -1,9 +1,11 @@
-import type { LabelSource } from "./label-schema.ts";
+import type { LabelSet } from "./label-set.ts";
 import type { SeriesLimiter } from "./series-limiter.ts";
 import { type CollectMode, type SeriesSink, zeroTimestamp } from "./sink.ts";
 
 /** What every series carries. */
 export interface Series {
+  /** the label set, or null for the overflow series */
+  ls: LabelSet | null;
   labels: string[];
   lastUpdate: number;
   /** false until the first remote collection wrote it (drives the zero-first sample) */
@@ -15,52 +17,65 @@ export interface MetricContext {
   limiter: SeriesLimiter;
   /** labels of overflow series: metric_overflow="true" plus the external labels */
   overflowLabels: string[];
+  /** forgets a label set no metric holds a series for any more */
+  release(ls: LabelSet): void;
 }
 
 /**
- * The series map, overflow redirection, staleness and zero-first bookkeeping
- * common to counters, gauges and histograms. Subclasses say how a series is
- * made and written.
+ * Series storage, overflow redirection, staleness and zero-first bookkeeping
+ * common to counters, gauges and histograms. A metric's series for a label
+ * set lives in that set's `series[slot]`, so one resolved LabelSet serves
+ * every metric of a processor without another lookup.
  */
 export abstract class Metric<S extends Series> {
-  readonly series = new Map<string, S>();
+  /** live series in creation order (collection order) */
+  readonly series = new Set<S>();
   protected overflow: S | null = null;
-  /** last written timestamp of recently removed series, so a recreated series never writes out of order */
+  /** last written timestamp of recently removed series, by label key, so a recreated series never writes out of order */
   private readonly tombstones = new Map<string, number>();
   private lastWritten = 0;
 
   constructor(
     readonly name: string,
     protected readonly ctx: MetricContext,
+    /** this metric's index in LabelSet.series */
+    readonly slot: number,
   ) {}
 
   abstract readonly type: "counter" | "gauge" | "histogram";
   /** Active-series cost of one label set. */
   abstract readonly cost: number;
-  protected abstract make(labels: string[], now: number): S;
+  protected abstract make(labels: string[], ls: LabelSet | null, now: number): S;
   protected abstract write(s: S, ts: number, zeroTs: number, sink: SeriesSink, mode: CollectMode): void;
 
-  /** The series for `key`, created (or redirected to overflow) on first use; null when the labels are invalid UTF-8. */
-  protected resolve(key: string, source: LabelSource, values: readonly string[], now: number): S | null {
-    const labels = source.labels(values);
-    if (labels === null) return null;
+  /** The series for `ls`, created on first use, or the overflow series when the limit refuses it. */
+  protected seriesFor(ls: LabelSet, now: number): S {
+    const s = ls.series[this.slot] as S | undefined;
+    if (s !== undefined) return s;
     if (!this.ctx.limiter.admit(this.cost)) {
-      this.overflow ??= this.make(this.ctx.overflowLabels, now);
+      this.overflow ??= this.make(this.ctx.overflowLabels, null, now);
       return this.overflow;
     }
-    const s = this.make(labels, now);
-    this.series.set(key, s);
-    return s;
+    const created = this.make(ls.labels, ls, now);
+    ls.series[this.slot] = created;
+    ls.live++;
+    this.series.add(created);
+    return created;
+  }
+
+  /** Whether `ls` already has a series here. */
+  has(ls: LabelSet): boolean {
+    return ls.series[this.slot] !== undefined;
   }
 
   collect(ts: number, sink: SeriesSink, mode: CollectMode): void {
     if (this.series.size === 0 && this.overflow === null) return;
     sink.family(this.name, this.type);
     const zeroTs = zeroTimestamp(ts);
-    for (const [key, s] of this.series) {
+    for (const s of this.series) {
       let z = s.collected || mode === "scrape" ? Number.NaN : zeroTs;
-      if (!s.collected && mode === "remote") {
-        const dead = this.tombstones.get(key);
+      if (!Number.isNaN(z) && this.tombstones.size > 0) {
+        const dead = this.tombstones.get((s.ls as LabelSet).key);
         if (dead !== undefined && dead >= zeroTs) z = Number.NaN;
       }
       this.write(s, ts, z, sink, mode);
@@ -73,14 +88,17 @@ export abstract class Metric<S extends Series> {
     if (mode === "remote") this.lastWritten = ts;
   }
 
-  /** Deletes series not updated since `cutoff` (spec §8.3); returns how many label sets went. */
+  /** Deletes series not updated since `cutoff` (spec §8.3); returns how many went. */
   removeStale(cutoff: number, now: number): number {
     let n = 0;
-    for (const [key, s] of this.series) {
+    for (const s of this.series) {
       if (s.lastUpdate >= cutoff) continue;
-      this.series.delete(key);
+      const ls = s.ls as LabelSet;
+      this.series.delete(s);
+      ls.series[this.slot] = undefined;
       this.ctx.limiter.release(this.cost);
-      if (s.collected) this.tombstones.set(key, this.lastWritten);
+      if (s.collected) this.tombstones.set(ls.key, this.lastWritten);
+      if (--ls.live === 0) this.ctx.release(ls);
       n++;
     }
     if (this.overflow !== null && this.overflow.lastUpdate < cutoff) this.overflow = null;

@@ -2,6 +2,7 @@ import { ClassicHistogram, type Histogram } from "./classic-histogram.ts";
 import { Counter } from "./counter.ts";
 import { Gauge } from "./gauge.ts";
 import { FixedLabelSchema, type LabelRules, PairLabelSchema, mergeSorted } from "./label-schema.ts";
+import { type LabelSet, detach } from "./label-set.ts";
 import type { Metric, MetricContext, Series } from "./metric.ts";
 import { SeriesLimiter } from "./series-limiter.ts";
 import type { CollectMode, SeriesSink } from "./sink.ts";
@@ -40,21 +41,39 @@ export class Registry {
       external,
       maxNameLength: options.maxLabelNameLength,
       maxValueLength: options.maxLabelValueLength,
+      byKey: new Map(),
     };
     const overflowUser = external.includes("metric_overflow") ? [] : ["metric_overflow", "true"];
-    this.ctx = { limiter: this.limiter, overflowLabels: mergeSorted(overflowUser, external) };
+    this.ctx = { limiter: this.limiter, overflowLabels: mergeSorted(overflowUser, external), release: (ls) => this.release(ls) };
   }
 
   counter(name: string): Counter {
-    return this.register(name, () => new Counter(name, this.ctx));
+    return this.register(name, (slot) => new Counter(name, this.ctx, slot));
   }
 
   gauge(name: string): Gauge {
-    return this.register(name, () => new Gauge(name, this.ctx));
+    return this.register(name, (slot) => new Gauge(name, this.ctx, slot));
   }
 
   histogram(name: string, buckets: readonly number[]): Histogram {
-    return this.register(name, () => new ClassicHistogram(name, this.ctx, buckets, this.options.traceIdLabelName));
+    return this.register(name, (slot) => new ClassicHistogram(name, this.ctx, slot, buckets, this.options.traceIdLabelName));
+  }
+
+  /**
+   * Forgets a label set that holds no series: processors call it when a span's
+   * set got none (every metric refused it), the stale sweep when its last
+   * series went. Keeps the trie and the key index as small as the live series.
+   */
+  release(ls: LabelSet): void {
+    if (ls.pruned || ls.live > 0) return;
+    detach(ls);
+    ls.pruned = true;
+    if (this.rules.byKey.get(ls.key) === ls) this.rules.byKey.delete(ls.key);
+  }
+
+  /** Label sets currently known (for tests and memory figures). */
+  get labelSets(): number {
+    return this.rules.byKey.size;
   }
 
   /** A schema for label sets whose names are fixed (values vary per span). */
@@ -79,10 +98,10 @@ export class Registry {
     for (const m of this.metrics.values()) m.removeStale(cutoff, nowMs);
   }
 
-  private register<M extends Metric<Series>>(name: string, make: () => M): M {
+  private register<M extends Metric<Series>>(name: string, make: (slot: number) => M): M {
     const existing = this.metrics.get(name);
     if (existing !== undefined) return existing as M;
-    const m = make();
+    const m = make(this.metrics.size);
     this.metrics.set(name, m);
     return m;
   }

@@ -250,6 +250,9 @@ describe("limits, sub-processors, invalid UTF-8", () => {
     const limiter = p.tenant().registry.limiter;
     expect(limiter.active).toBe(19);
     expect(limiter.limited).toBe(2 * (1 + 17 + 1));
+    // refused label sets are not kept: junk cardinality over the limit costs no memory
+    p.send(request({ resource: SVC, spans: Array.from({ length: 50 }, (_, n) => span({ name: `junk-${n}` })) }));
+    expect(p.tenant().registry.labelSets).toBe(1);
   });
 
   test("15.15 only span-metrics-latency: configured buckets are replaced by the defaults", () => {

@@ -2,6 +2,16 @@ import { describe, expect, test } from "bun:test";
 import { Registry, type RegistryOptions } from "../../src/registry/registry.ts";
 import { zeroTimestamp } from "../../src/registry/sink.ts";
 import { RecordingSink } from "../support/recording-sink.ts";
+import type { LabelSource } from "../../src/registry/label-schema.ts";
+import type { LabelSet } from "../../src/registry/label-set.ts";
+
+/** The label set for `values` (fails the test when the values are invalid). */
+function set(schema: LabelSource, values: readonly string[]): LabelSet {
+  const ls = schema.resolve(values);
+  if (ls === null) throw new Error(`invalid labels ${JSON.stringify(values)}`);
+  return ls;
+}
+
 
 function registry(over: Partial<RegistryOptions> = {}): Registry {
   return new Registry({
@@ -33,9 +43,9 @@ describe("zero-first samples (spec §8.3, §15.1)", () => {
     const r = registry();
     const schema = r.fixedSchema(["a"]);
     const v = ["x"];
-    r.counter("c_total").add(schema.key(v), schema, v, 3, T0);
-    r.gauge("g").set(schema.key(v), schema, v, 7, T0);
-    r.histogram("h", [1]).observe(schema.key(v), schema, v, 0.5, 1, TRACE, 0, T0);
+    r.counter("c_total").add(set(schema, v), 3, T0);
+    r.gauge("g").set(set(schema, v), 7, T0);
+    r.histogram("h", [1]).observe(set(schema, v), 0.5, 1, TRACE, 0, T0);
     const z = zeroTimestamp(T0);
     const first = collect(r, T0);
     expect(first.series.get('c_total{a="x"}')?.samples).toEqual([[z, 0], [T0, 3]]);
@@ -52,8 +62,8 @@ describe("zero-first samples (spec §8.3, §15.1)", () => {
   test("15.2 every live series is written each round, unchanged or not", () => {
     const r = registry();
     const s = r.fixedSchema(["a"]);
-    r.counter("c_total").add(s.key(["1"]), s, ["1"], 1, T0);
-    r.counter("c_total").add(s.key(["2"]), s, ["2"], 1, T0);
+    r.counter("c_total").add(set(s, ["1"]), 1, T0);
+    r.counter("c_total").add(set(s, ["2"]), 1, T0);
     collect(r, T0);
     expect([...collect(r, T0 + 15_000).series.keys()]).toEqual(['c_total{a="1"}', 'c_total{a="2"}']);
   });
@@ -61,7 +71,7 @@ describe("zero-first samples (spec §8.3, §15.1)", () => {
   test("scrape mode has no zero sample, keeps exemplars and does not count a collection", () => {
     const r = registry();
     const s = r.fixedSchema(["a"]);
-    r.histogram("h", [1]).observe(s.key(["x"]), s, ["x"], 0.5, 1, TRACE, 0, T0);
+    r.histogram("h", [1]).observe(set(s, ["x"]), 0.5, 1, TRACE, 0, T0);
     const scraped = collect(r, T0, "scrape");
     expect(scraped.series.get('h_count{a="x"}')?.samples).toEqual([[T0, 1]]);
     expect(r.collections).toBe(0);
@@ -75,14 +85,14 @@ describe("labels (spec §8.1, §8.2)", () => {
   test("external labels override same-named user labels and are added to every series", () => {
     const r = registry({ externalLabels: { __metrics_gen_instance: "host-1", cluster: "eu" } });
     const s = r.fixedSchema(["cluster", "a"]);
-    r.counter("c_total").add(s.key(["mine", "x"]), s, ["mine", "x"], 1, T0);
+    r.counter("c_total").add(set(s, ["mine", "x"]), 1, T0);
     expect(Object.keys(collect(r, T0, "scrape").values())).toEqual(['c_total{__metrics_gen_instance="host-1",a="x",cluster="eu"}']);
   });
 
   test("names and values are cut to the configured byte lengths", () => {
     const r = registry({ maxLabelNameLength: 3, maxLabelValueLength: 5 });
     const s = r.fixedSchema(["abcdef"]);
-    r.counter("c_total").add(s.key(["0123456789"]), s, ["0123456789"], 1, T0);
+    r.counter("c_total").add(set(s, ["0123456789"]), 1, T0);
     expect(Object.keys(collect(r, T0, "scrape").values())).toEqual(['c_total{abc="01234"}']);
   });
 
@@ -90,26 +100,45 @@ describe("labels (spec §8.1, §8.2)", () => {
     const r = registry({ maxLabelValueLength: 3 });
     const s = r.fixedSchema(["a"]);
     const c = r.counter("c_total");
-    c.add(s.key(["abcX"]), s, ["abcX"], 1, T0);
-    c.add(s.key(["abcY"]), s, ["abcY"], 1, T0);
+    c.add(set(s, ["abcX"]), 1, T0);
+    c.add(set(s, ["abcY"]), 1, T0);
     expect(collect(r, T0, "scrape").values()).toEqual({ 'c_total{a="abc"}': 2 });
   });
 
-  test("invalid UTF-8 refuses the series and records nothing", () => {
+  test("invalid UTF-8 resolves to no label set and leaves nothing behind", () => {
     const r = registry();
     const s = r.fixedSchema(["a"]);
-    expect(r.counter("c_total").add(s.key(["\udc80"]), s, ["\udc80"], 1, T0)).toBe(false);
+    expect(s.resolve(["\udc80"])).toBeNull();
+    expect(r.labelSets).toBe(0);
     expect(collect(r, T0, "scrape").values()).toEqual({});
-    expect(r.limiter.active).toBe(0);
   });
 
-  test("series keys are exact even when values contain the key separator", () => {
+  test("label sets are exact whatever the values contain", () => {
     const r = registry();
     const s = r.fixedSchema(["a", "b"]);
     const c = r.counter("c_total");
-    c.add(s.key(["x\u0000", "y"]), s, ["x\u0000", "y"], 1, T0);
-    c.add(s.key(["x", "\u0000y"]), s, ["x", "\u0000y"], 1, T0);
-    expect(r.limiter.active).toBe(2);
+    c.add(set(s, ["x\u0000", "y"]), 1, T0);
+    c.add(set(s, ["x", "\u0000y"]), 1, T0);
+    c.add(set(s, ["1:x", "y"]), 1, T0);
+    c.add(set(s, ["1", "x1:y"]), 1, T0);
+    expect(r.limiter.active).toBe(4);
+  });
+
+  test("the same values resolve to the same set; a set is released when its last series goes stale", () => {
+    const r = registry({ staleDurationMs: 1000 });
+    const s = r.fixedSchema(["a", "b"]);
+    const first = set(s, ["x", "y"]);
+    expect(set(s, ["x", "y"])).toBe(first);
+    r.counter("c_total").add(first, 1, T0);
+    r.gauge("g").set(first, 1, T0 + 5000);
+    r.removeStale(T0 + 2000);
+    expect([first.live, r.labelSets, first.pruned]).toEqual([1, 1, false]);
+    r.removeStale(T0 + 9000);
+    expect([first.live, r.labelSets, first.pruned]).toEqual([0, 0, true]);
+    const again = set(s, ["x", "y"]);
+    expect(again).not.toBe(first);
+    r.counter("c_total").add(again, 2, T0 + 9000);
+    expect(collect(r, T0 + 9000, "scrape").values()).toEqual({ 'c_total{a="x",b="y"}': 2 });
   });
 });
 
@@ -118,14 +147,14 @@ describe("staleness (spec §8.3)", () => {
     const r = registry({ staleDurationMs: 60_000 });
     const s = r.fixedSchema(["a"]);
     const c = r.counter("c_total");
-    c.add(s.key(["old"]), s, ["old"], 5, T0);
-    c.add(s.key(["new"]), s, ["new"], 1, T0 + 50_000);
+    c.add(set(s, ["old"]), 5, T0);
+    c.add(set(s, ["new"]), 1, T0 + 50_000);
     collect(r, T0 + 50_000);
     r.removeStale(T0 + 61_000);
     expect(Object.keys(collect(r, T0 + 61_000, "scrape").values())).toEqual(['c_total{a="new"}']);
     expect(r.limiter.removed).toBe(1);
     expect(r.limiter.active).toBe(1);
-    c.add(s.key(["old"]), s, ["old"], 1, T0 + 600_000);
+    c.add(set(s, ["old"]), 1, T0 + 600_000);
     expect(collect(r, T0 + 600_000, "scrape").values()['c_total{a="old"}']).toBe(1);
   });
 
@@ -134,11 +163,11 @@ describe("staleness (spec §8.3)", () => {
     const s = r.fixedSchema(["a"]);
     const c = r.counter("c_total");
     const t = Date.UTC(2026, 0, 1, 12, 0, 10);
-    c.add(s.key(["x"]), s, ["x"], 1, t);
+    c.add(set(s, ["x"]), 1, t);
     collect(r, t);
     collect(r, t + 15_000);
     r.removeStale(t + 20_000);
-    c.add(s.key(["x"]), s, ["x"], 1, t + 21_000);
+    c.add(set(s, ["x"]), 1, t + 21_000);
     expect(collect(r, t + 30_000).series.get('c_total{a="x"}')?.samples).toEqual([[t + 30_000, 1]]);
   });
 });
@@ -148,8 +177,8 @@ describe("gauges and histograms", () => {
     const r = registry({ staleDurationMs: 60_000 });
     const s = r.fixedSchema(["a"]);
     const g = r.gauge("info");
-    g.setIfAbsent(s.key(["x"]), s, ["x"], 1, T0);
-    g.setIfAbsent(s.key(["x"]), s, ["x"], 2, T0 + 59_000);
+    g.setIfAbsent(set(s, ["x"]), 1, T0);
+    g.setIfAbsent(set(s, ["x"]), 2, T0 + 59_000);
     expect(collect(r, T0 + 59_000, "scrape").values()).toEqual({ 'info{a="x"}': 1 });
     r.removeStale(T0 + 61_000);
     expect(collect(r, T0 + 61_000, "scrape").values()).toEqual({});
@@ -159,7 +188,7 @@ describe("gauges and histograms", () => {
     const r = registry();
     const s = r.fixedSchema([]);
     const h = r.histogram("h", [0.002, 16.384, 1]);
-    for (const [v, w] of [[0.001, 1], [0.5, 0.5], [2, 2], [100, 1]] as const) h.observe(s.key([]), s, [], v, w, TRACE, 0, T0);
+    for (const [v, w] of [[0.001, 1], [0.5, 0.5], [2, 2], [100, 1]] as const) h.observe(set(s, []), v, w, TRACE, 0, T0);
     expect(collect(r, T0, "scrape").values()).toEqual({
       'h_bucket{le="0.002"}': 1,
       'h_bucket{le="1"}': 1.5,
@@ -173,7 +202,7 @@ describe("gauges and histograms", () => {
   test("a value equal to a bound falls in that bucket", () => {
     const r = registry();
     const s = r.fixedSchema([]);
-    r.histogram("h", [1, 2]).observe(s.key([]), s, [], 1, 1, TRACE, 0, T0);
+    r.histogram("h", [1, 2]).observe(set(s, []), 1, 1, TRACE, 0, T0);
     expect(collect(r, T0, "scrape").values()['h_bucket{le="1"}']).toBe(1);
   });
 });
@@ -183,7 +212,7 @@ describe("max_active_series (spec §8.5)", () => {
     const r = registry({ maxActiveSeries: () => 1, externalLabels: { e: "1" } });
     const s = r.fixedSchema(["a"]);
     const c = r.counter("c_total");
-    for (const v of ["x", "y", "z", "y"]) c.add(s.key([v]), s, [v], 1, T0);
+    for (const v of ["x", "y", "z", "y"]) c.add(set(s, [v]), 1, T0);
     expect(collect(r, T0, "scrape").values()).toEqual({ 'c_total{a="x",e="1"}': 1, 'c_total{e="1",metric_overflow="true"}': 3 });
     expect(r.limiter.active).toBe(1);
     expect(r.limiter.limited).toBe(3);
@@ -194,12 +223,12 @@ describe("max_active_series (spec §8.5)", () => {
     const r = registry({ maxActiveSeries: () => max, staleDurationMs: 1000 });
     const s = r.fixedSchema(["a"]);
     const c = r.counter("c_total");
-    c.add(s.key(["x"]), s, ["x"], 1, T0);
+    c.add(set(s, ["x"]), 1, T0);
     r.removeStale(T0 + 5000);
-    c.add(s.key(["y"]), s, ["y"], 1, T0 + 5000);
+    c.add(set(s, ["y"]), 1, T0 + 5000);
     expect(collect(r, T0 + 5000, "scrape").values()).toEqual({ 'c_total{a="y"}': 1 });
     max = 0;
-    c.add(s.key(["z"]), s, ["z"], 1, T0 + 5000);
+    c.add(set(s, ["z"]), 1, T0 + 5000);
     expect(r.limiter.active).toBe(2);
   });
 });

@@ -4,6 +4,16 @@ import { WriteRequestSchema } from "../../src/gen/prometheus/remote_pb.ts";
 import { Registry } from "../../src/registry/registry.ts";
 import { WriteRequestEncoder } from "../../src/remote-write/encode.ts";
 import { snappyCompress, snappyDecompress } from "../../src/remote-write/snappy.ts";
+import type { LabelSource } from "../../src/registry/label-schema.ts";
+import type { LabelSet } from "../../src/registry/label-set.ts";
+
+/** The label set for `values` (fails the test when the values are invalid). */
+function set(schema: LabelSource, values: readonly string[]): LabelSet {
+  const ls = schema.resolve(values);
+  if (ls === null) throw new Error(`invalid labels ${JSON.stringify(values)}`);
+  return ls;
+}
+
 
 function filled(): Registry {
   const r = new Registry({
@@ -16,10 +26,10 @@ function filled(): Registry {
   });
   const s = r.fixedSchema(["service", "span_kind"]);
   const v = ["svc", "SPAN_KIND_SERVER"];
-  r.counter("calls_total").add(s.key(v), s, v, 2, 0);
+  r.counter("calls_total").add(set(s, v), 2, 0);
   const trace = new Uint8Array(16);
   trace[15] = 0x2a;
-  r.histogram("lat", [0.5]).observe(s.key(v), s, v, 0.25, 1, trace, 0, 0);
+  r.histogram("lat", [0.5]).observe(set(s, v), 0.25, 1, trace, 0, 0);
   return r;
 }
 

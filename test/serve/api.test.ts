@@ -3,6 +3,16 @@ import { Registry } from "../../src/registry/registry.ts";
 import { apiApp } from "../../src/serve/api.ts";
 import { escapeValue } from "../../src/serve/exposition.ts";
 import { SelfMetrics } from "../../src/telemetry/self-metrics.ts";
+import type { LabelSource } from "../../src/registry/label-schema.ts";
+import type { LabelSet } from "../../src/registry/label-set.ts";
+
+/** The label set for `values` (fails the test when the values are invalid). */
+function set(schema: LabelSource, values: readonly string[]): LabelSet {
+  const ls = schema.resolve(values);
+  if (ls === null) throw new Error(`invalid labels ${JSON.stringify(values)}`);
+  return ls;
+}
+
 
 function registry(): Registry {
   const r = new Registry({
@@ -14,8 +24,8 @@ function registry(): Registry {
     traceIdLabelName: "traceID",
   });
   const s = r.fixedSchema(["service"]);
-  r.counter("calls_total").add(s.key(['a"b']), s, ['a"b'], 2, Date.now());
-  r.histogram("lat", [1]).observe(s.key(["x"]), s, ["x"], 0.5, 1, new Uint8Array(16), 0, Date.now());
+  r.counter("calls_total").add(set(s, ['a"b']), 2, Date.now());
+  r.histogram("lat", [1]).observe(set(s, ["x"]), 0.5, 1, new Uint8Array(16), 0, Date.now());
   return r;
 }
 

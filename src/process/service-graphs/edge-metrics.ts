@@ -33,7 +33,7 @@ export class EdgeMetrics {
   constructor(
     cfg: ServiceGraphsConfig,
     parts: ServiceGraphParts,
-    registry: Registry,
+    private readonly registry: Registry,
     private readonly labels: EdgeLabels,
     private readonly stats: TenantStats,
   ) {
@@ -59,20 +59,22 @@ export class EdgeMetrics {
     v[2] = e.connectionType;
     for (let p = 3; p < v.length; p++) v[p] = e.dims[p] ?? "";
     if (virtualNode !== "" && this.labels.virtualNodePos >= 0) v[this.labels.virtualNodePos] = virtualNode;
-    const key = this.schema.key(v);
-    const s = this.schema;
+    const ls = this.schema.resolve(v);
+    if (ls === null) {
+      this.stats.discard("invalid_utf8", "service-graphs");
+      return;
+    }
     const m = e.multiplier;
     const t = e.traceId;
-    let ok = true;
-    if (this.requests !== null) ok = this.requests.add(key, s, v, m, now);
-    if (ok && this.failed !== null && e.failed) ok = this.failed.add(key, s, v, m, now);
-    if (ok && this.server !== null) ok = this.server.observe(key, s, v, e.serverLatency, m, t, 0, now);
-    if (ok && this.client !== null) ok = this.client.observe(key, s, v, e.clientLatency, m, t, 0, now);
-    if (ok && this.messaging !== null && e.connectionType === "messaging_system") {
+    this.requests?.add(ls, m, now);
+    if (e.failed) this.failed?.add(ls, m, now);
+    this.server?.observe(ls, e.serverLatency, m, t, 0, now);
+    this.client?.observe(ls, e.clientLatency, m, t, 0, now);
+    if (this.messaging !== null && e.connectionType === "messaging_system") {
       const gap = (e.serverStartNs - e.clientEndNs) / 1e9;
-      if (gap > 0) ok = this.messaging.observe(key, s, v, gap, m, t, 0, now);
+      if (gap > 0) this.messaging.observe(ls, gap, m, t, 0, now);
     }
-    if (ok && this.info !== null) ok = this.info.set(key, s, v, 1, now);
-    if (!ok) this.stats.discard("invalid_utf8", "service-graphs");
+    this.info?.set(ls, 1, now);
+    if (ls.live === 0) this.registry.release(ls);
   }
 }

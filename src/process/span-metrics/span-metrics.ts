@@ -39,7 +39,7 @@ export class SpanMetricsProcessor implements Processor {
   constructor(
     cfg: SpanMetricsConfig,
     parts: SpanMetricsParts,
-    registry: Registry,
+    private readonly registry: Registry,
     projection: AttributeProjection,
     private readonly stats: TenantStats,
   ) {
@@ -75,27 +75,20 @@ export class SpanMetricsProcessor implements Processor {
       if (plan.status_code >= 0) values[plan.status_code] = statusCodeName(batch.statusCodes[i]);
       if (plan.status_message >= 0) values[plan.status_message] = batch.statusMessages[i];
       plan.fillSpan(batch, block, i, values);
-      const key = this.schema.key(values);
-      const m = this.multiplier.of(batch, block, i);
-      if (!this.record(key, batch, i, m, now)) {
+      const ls = this.schema.resolve(values);
+      if (ls === null) {
         batch.marks[i] |= SpanMark.InvalidUtf8;
         this.stats.discard("invalid_utf8", this.name);
         continue;
       }
+      const m = this.multiplier.of(batch, block, i);
+      this.calls?.add(ls, m, now);
+      this.latency?.observe(ls, batch.durations[i], m, batch.traceIds, i * 16, now);
+      this.size?.add(ls, batch.sizes[i], now);
+      // Every metric refused the set (active-series limit): do not keep it around.
+      if (ls.live === 0) this.registry.release(ls);
       if (targetInfoPending) targetInfoPending = !(this.targetInfo as TargetInfo).emit(block, now);
     }
-  }
-
-  /** Records one span in every enabled metric; false when its labels are not valid UTF-8. */
-  private record(key: string, batch: SpanBatch, i: number, m: number, now: number): boolean {
-    const s = this.schema;
-    const v = this.values;
-    if (this.calls !== null && !this.calls.add(key, s, v, m, now)) return false;
-    if (this.latency !== null && !this.latency.observe(key, s, v, batch.durations[i], m, batch.traceIds, i * 16, now)) {
-      return false;
-    }
-    if (this.size !== null && !this.size.add(key, s, v, batch.sizes[i], now)) return false;
-    return true;
   }
 
   shutdown(): void {}

@@ -25,7 +25,7 @@ export class TargetInfo {
 
   constructor(
     private readonly cfg: SpanMetricsConfig,
-    registry: Registry,
+    private readonly registry: Registry,
     projection: AttributeProjection,
     private readonly stats: TenantStats,
   ) {
@@ -61,9 +61,13 @@ export class TargetInfo {
     if ((job === "" && instance === "") || others === 0) return true;
     pairs.push("job", job);
     if (this.cfg.enable_instance_label) pairs.push("instance", instance);
-    const key = this.schema.key(pairs);
-    if (this.gauge.setIfAbsent(key, this.schema, pairs, 1, now)) return true;
-    this.stats.discard("invalid_utf8", "span-metrics");
-    return false;
+    const ls = this.schema.resolve(pairs);
+    if (ls === null) {
+      this.stats.discard("invalid_utf8", "span-metrics");
+      return false;
+    }
+    this.gauge.setIfAbsent(ls, 1, now);
+    if (ls.live === 0) this.registry.release(ls);
+    return true;
   }
 }

@@ -1,0 +1,45 @@
+/** A node of a schema's value trie: children by label value, or the label set at the end. */
+export interface TrieNode {
+  readonly children: Map<string, TrieNode | LabelSet>;
+  readonly parent: TrieNode | null;
+  readonly keyInParent: string;
+}
+
+/**
+ * One distinct final label set (after truncation, deduplication and external
+ * labels) and the series every metric keeps for it. Processors resolve their
+ * label values to a LabelSet once per span and hand it to each metric, so a
+ * span costs one trie walk over values instead of building and hashing a key.
+ */
+export class LabelSet {
+  /** series by metric slot; undefined where that metric has none (yet, or any more) */
+  readonly series: unknown[] = [];
+  /** how many metrics hold a live series here; at 0 the set is pruned */
+  live = 0;
+  /** where the schema's trie holds this set (null for pair-schema sets) */
+  trieParent: TrieNode | null = null;
+  trieKey = "";
+  /** released: no longer findable; a later resolve makes a new set */
+  pruned = false;
+
+  constructor(
+    /** the final labels joined (tombstones and aliasing use it) */
+    readonly key: string,
+    /** flat sorted [name, value, …] pairs, external labels included */
+    readonly labels: string[],
+  ) {}
+}
+
+/** Removes a pruned label set from its trie, and every node left empty above it. */
+export function detach(ls: LabelSet): void {
+  let node = ls.trieParent;
+  let key = ls.trieKey;
+  while (node !== null) {
+    node.children.delete(key);
+    if (node.children.size > 0 || node.parent === null) break;
+    key = node.keyInParent;
+    node = node.parent;
+  }
+  ls.trieParent = null;
+  ls.pruned = true;
+}
