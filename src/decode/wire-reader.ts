@@ -39,6 +39,9 @@ export function readVarint32(buf: Uint8Array, c: Cursor, end: number): number {
   return v;
 }
 
+/** Decimal strings of small ints (status codes, ports, counts), made once. */
+const SMALL_INTS: (string | undefined)[] = new Array(1 << 16);
+
 /** Reads a full int64 varint as a decimal string (attribute ints keep every digit). */
 export function readInt64String(buf: Uint8Array, c: Cursor, end: number): string {
   let lo = 0;
@@ -58,7 +61,7 @@ export function readInt64String(buf: Uint8Array, c: Cursor, end: number): string
     if (shift > 63) throw new DecodeError("invalid", "invalid protobuf: varint too long");
   }
   c.pos = pos;
-  if (hi === 0 && lo >= 0) return String(lo);
+  if (hi === 0 && lo >= 0) return lo < SMALL_INTS.length ? (SMALL_INTS[lo] ??= String(lo)) : String(lo);
   return BigInt.asIntN(64, (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0)).toString();
 }
 

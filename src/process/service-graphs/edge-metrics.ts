@@ -6,6 +6,7 @@ import type { FixedLabelSchema } from "../../registry/label-schema.ts";
 import type { Registry } from "../../registry/registry.ts";
 import type { TenantStats } from "../processor.ts";
 import type { Edge } from "./edge.ts";
+import { writeTraceId } from "./edge-key.ts";
 import type { EdgeLabels } from "./edge-labels.ts";
 
 /** Which service-graph metrics are on (spec §5.5 sub-processors). */
@@ -29,6 +30,9 @@ export class EdgeMetrics {
   private readonly info: Gauge | null;
   private readonly schema: FixedLabelSchema;
   private readonly values: string[];
+  /** the exemplar trace id of the edge being emitted */
+  private readonly trace = new Uint8Array(16);
+  private readonly trace32 = new Int32Array(this.trace.buffer);
 
   constructor(
     cfg: ServiceGraphsConfig,
@@ -57,7 +61,8 @@ export class EdgeMetrics {
     v[0] = e.clientService;
     v[1] = e.serverService;
     v[2] = e.connectionType;
-    for (let p = 3; p < v.length; p++) v[p] = e.dims[p] ?? "";
+    const dims = e.dims;
+    for (let p = 3; p < v.length; p++) v[p] = dims?.[p] ?? "";
     if (virtualNode !== "" && this.labels.virtualNodePos >= 0) v[this.labels.virtualNodePos] = virtualNode;
     const ls = this.schema.resolve(v);
     if (ls === null) {
@@ -65,7 +70,8 @@ export class EdgeMetrics {
       return;
     }
     const m = e.multiplier;
-    const t = e.traceId;
+    writeTraceId(e, this.trace32);
+    const t = this.trace;
     this.requests?.add(ls, m, now);
     if (e.failed) this.failed?.add(ls, m, now);
     this.server?.observe(ls, e.serverLatency, m, t, 0, now);

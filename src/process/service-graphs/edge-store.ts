@@ -1,13 +1,19 @@
 import type { Edge } from "./edge.ts";
+import type { EdgeKey } from "./edge-key.ts";
 
 /**
  * Pending edges (spec §5.2). Expiry is creation + wait in whole seconds and is
  * never extended, so a Map's insertion order is also expiry order: expiring
  * walks from the front and stops at the first live edge. Completed edges are
  * deleted at once. A full store refuses new edges instead of evicting.
+ *
+ * Edges are keyed by a 53-bit number mixed from the key words and confirmed
+ * word by word; the rare edge whose number is taken by another key goes to a
+ * second map under the key's text.
  */
 export class EdgeStore {
-  private readonly byKey = new Map<string, Edge>();
+  private readonly byNumber = new Map<number, Edge>();
+  private readonly collided = new Map<string, Edge>();
 
   constructor(
     private readonly waitMs: number,
@@ -15,41 +21,55 @@ export class EdgeStore {
   ) {}
 
   get size(): number {
-    return this.byKey.size;
+    return this.byNumber.size + this.collided.size;
   }
 
   get full(): boolean {
-    return this.byKey.size >= this.maxItems;
+    return this.size >= this.maxItems;
   }
 
-  get(key: string): Edge | undefined {
-    return this.byKey.get(key);
+  get(key: EdgeKey): Edge | undefined {
+    const e = this.byNumber.get(key.numeric());
+    if (e !== undefined && key.matches(e)) return e;
+    return this.collided.size === 0 ? undefined : this.collided.get(key.text());
   }
 
-  /** Adds a new pending edge, stamping its expiry. */
-  add(edge: Edge, nowMs: number): void {
+  /** Adds a new pending edge under `key`, stamping its expiry. */
+  add(edge: Edge, key: EdgeKey, nowMs: number): void {
     edge.expiresAtSec = Math.floor((nowMs + this.waitMs) / 1000);
-    this.byKey.set(edge.key, edge);
+    const n = key.numeric();
+    if (this.byNumber.has(n)) {
+      edge.storeKey = key.text();
+      this.collided.set(edge.storeKey, edge);
+    } else {
+      edge.storeKey = n;
+      this.byNumber.set(n, edge);
+    }
   }
 
   /** Removes an edge (completed, or dropped because its other side was filtered). */
   delete(edge: Edge): void {
-    this.byKey.delete(edge.key);
+    if (typeof edge.storeKey === "number") this.byNumber.delete(edge.storeKey);
+    else this.collided.delete(edge.storeKey);
   }
 
   /** Hands every edge whose expiry has passed to `onExpire`, oldest first. */
   expire(nowMs: number, onExpire: (edge: Edge) => void): void {
     const nowSec = Math.floor(nowMs / 1000);
-    for (const [key, e] of this.byKey) {
-      if (e.expiresAtSec > nowSec) break;
-      this.byKey.delete(key);
-      onExpire(e);
+    for (const map of [this.byNumber, this.collided] as Map<number | string, Edge>[]) {
+      for (const [key, e] of map) {
+        if (e.expiresAtSec > nowSec) break;
+        map.delete(key);
+        onExpire(e);
+      }
     }
   }
 
   /** Expires everything (shutdown). */
   drain(onExpire: (edge: Edge) => void): void {
-    for (const e of this.byKey.values()) onExpire(e);
-    this.byKey.clear();
+    for (const e of this.byNumber.values()) onExpire(e);
+    for (const e of this.collided.values()) onExpire(e);
+    this.byNumber.clear();
+    this.collided.clear();
   }
 }

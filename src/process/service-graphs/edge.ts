@@ -1,13 +1,22 @@
+import type { KeyWords } from "./edge-key.ts";
+
 /** How two services are connected (spec §5.2); "" is a plain client→server edge. */
 export type ConnectionType = "" | "messaging_system" | "database" | "virtual_node";
 
 /**
  * One pending request between two services, assembled from a client and a
  * server span that share a key (spec §5.2). Fields are written by whichever
- * side arrives; for SpanKind and the multiplier the last writer wins.
+ * side arrives; for SpanKind and the multiplier the last writer wins. The key
+ * words double as the exemplar trace id: an edge is only emitted once its
+ * client or its root server span was seen, and both carry that trace.
  */
-export class Edge {
-  readonly traceId = new Uint8Array(16);
+export class Edge implements KeyWords {
+  k0 = 0;
+  k1 = 0;
+  k2 = 0;
+  k3 = 0;
+  k4 = 0;
+  k5 = 0;
   clientService = "";
   serverService = "";
   clientLatency = 0;
@@ -22,27 +31,14 @@ export class Edge {
   peerNode = "";
   /** the server span had no parent: the edge can become `user → service` */
   serverIsRoot = false;
-  /** dimension values by label position (undefined = not written by any side) */
-  readonly dims: (string | undefined)[];
+  /** dimension values by label position, when dimensions are configured */
+  dims: (string | undefined)[] | null = null;
   /** expiry in whole Unix seconds (creation + wait, never extended) */
   expiresAtSec = 0;
-
-  constructor(
-    readonly key: string,
-    dimCount: number,
-  ) {
-    this.dims = new Array(dimCount);
-  }
+  /** the store's key for it (numeric, or text after a collision) */
+  storeKey: number | string = 0;
 
   get complete(): boolean {
     return this.clientService !== "" && this.serverService !== "";
   }
-}
-
-/** The edge key: 16 trace-id bytes + 8 span-id bytes as a latin1 string (the side is not part of it). */
-export function edgeKey(traceIds: Uint8Array, traceOffset: number, spanIds: Uint8Array, spanOffset: number): string {
-  let k = "";
-  for (let i = 0; i < 16; i++) k += String.fromCharCode(traceIds[traceOffset + i]);
-  for (let i = 0; i < 8; i++) k += String.fromCharCode(spanIds[spanOffset + i]);
-  return k;
 }

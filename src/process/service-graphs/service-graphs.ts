@@ -5,13 +5,12 @@ import { lookupExists, lookupString, resourceString, spanKindName, spanString } 
 import { SpanFilter } from "../filter-policy.ts";
 import type { Processor, TenantStats } from "../processor.ts";
 import { SpanMultiplier } from "../span-multiplier.ts";
-import { Edge, edgeKey } from "./edge.ts";
+import { Edge } from "./edge.ts";
+import { EdgeKey } from "./edge-key.ts";
 import { EdgeLabels } from "./edge-labels.ts";
 import { EdgeMetrics, type ServiceGraphParts } from "./edge-metrics.ts";
 import { EdgeStore } from "./edge-store.ts";
 import { FilteredSides } from "./filtered-sides.ts";
-
-const NO_PARENT = new Uint8Array(8);
 
 /**
  * Service graphs (spec §5): pairs client/producer spans with server/consumer
@@ -30,6 +29,11 @@ export class ServiceGraphsProcessor implements Processor {
   private readonly peerSlots: number[];
   private readonly dbSlots: number[];
   private readonly serverNameSlots: { peerService: number; serverAddress: number; peerAddress: number; peerPort: number };
+  private readonly key = new EdgeKey();
+  /** int32 views of the id columns of the batch being pushed */
+  private trace32: Int32Array = new Int32Array(0);
+  private span32: Int32Array = new Int32Array(0);
+  private parent32: Int32Array = new Int32Array(0);
 
   constructor(
     cfg: ServiceGraphsConfig,
@@ -56,6 +60,9 @@ export class ServiceGraphsProcessor implements Processor {
   }
 
   push(batch: SpanBatch, now: number): void {
+    this.trace32 = int32View(batch.traceIds);
+    this.span32 = int32View(batch.spanIds);
+    this.parent32 = int32View(batch.parentSpanIds);
     for (const block of batch.resources) {
       // A resource without service.name is ignored entirely (spec §5.1).
       if (block.slotKinds[this.serviceSlot] === AttrKind.None) continue;
@@ -73,27 +80,36 @@ export class ServiceGraphsProcessor implements Processor {
 
   private pushSpan(batch: SpanBatch, block: ResourceBlock, i: number, isClient: boolean, service: string, now: number): void {
     const hasParent = batch.hasParent[i] === 1;
-    const key = isClient ? edgeKey(batch.traceIds, i * 16, batch.spanIds, i * 8) : edgeKey(batch.traceIds, i * 16, hasParent ? batch.parentSpanIds : NO_PARENT, hasParent ? i * 8 : 0);
+    const key = this.key;
+    if (isClient) key.load(this.trace32, i * 4, this.span32, i * 2);
+    else if (hasParent) key.load(this.trace32, i * 4, this.parent32, i * 2);
+    else key.loadRoot(this.trace32, i * 4);
     const sg = this.stats.serviceGraphs;
-    if (!this.filter.empty && !this.filter.keep(batch, block, i)) {
-      this.stats.discard("service_graphs_filtered", this.name);
-      if (isClient || hasParent) {
-        if (!this.filtered.mark(key, isClient, now)) sg.sideCacheOverflow++;
-        const pending = this.store.get(key);
-        if (pending !== undefined) {
-          this.store.delete(pending);
-          sg.droppedEdges++;
+    if (!this.filter.empty) {
+      if (!this.filter.keep(batch, block, i)) {
+        this.stats.discard("service_graphs_filtered", this.name);
+        if (isClient || hasParent) {
+          if (!this.filtered.mark(key.text(), isClient, now)) sg.sideCacheOverflow++;
+          const pending = this.store.get(key);
+          if (pending !== undefined) {
+            this.store.delete(pending);
+            sg.droppedEdges++;
+          }
         }
+        return;
       }
-      return;
-    }
-    if (this.filtered.has(key, !isClient)) {
-      sg.droppedEdges++;
-      return;
+      if (this.filtered.has(key.text(), !isClient)) {
+        sg.droppedEdges++;
+        return;
+      }
     }
     let edge = this.store.get(key);
     const isNew = edge === undefined;
-    if (edge === undefined) edge = new Edge(key, this.labels.names.length);
+    if (edge === undefined) {
+      edge = new Edge();
+      key.copyTo(edge);
+      if (this.labels.dimCount > 0) edge.dims = new Array(this.labels.names.length);
+    }
     if (isClient) this.applyClient(edge, batch, block, i, service);
     else this.applyServer(edge, batch, block, i, service, hasParent);
     edge.spanKind = batch.kinds[i];
@@ -112,11 +128,10 @@ export class ServiceGraphsProcessor implements Processor {
       return;
     }
     sg.edges++;
-    this.store.add(edge, now);
+    this.store.add(edge, key, now);
   }
 
   private applyClient(e: Edge, batch: SpanBatch, block: ResourceBlock, i: number, service: string): void {
-    e.traceId.set(batch.traceIds.subarray(i * 16, i * 16 + 16));
     e.clientService = service;
     e.clientLatency = batch.durations[i];
     e.clientEndNs = batch.endNs[i];
@@ -138,10 +153,7 @@ export class ServiceGraphsProcessor implements Processor {
     e.serverStartNs = batch.startNs[i];
     this.applyCommon(e, batch, block, i, this.labels.serverPos);
     if (batch.kinds[i] === SpanKind.Consumer && e.connectionType !== "database") e.connectionType = "messaging_system";
-    if (!hasParent) {
-      e.traceId.set(batch.traceIds.subarray(i * 16, i * 16 + 16));
-      e.serverIsRoot = true;
-    }
+    if (!hasParent) e.serverIsRoot = true;
   }
 
   /** Peer node candidate (span attributes only) and the dimensions this side writes. */
@@ -153,12 +165,14 @@ export class ServiceGraphsProcessor implements Processor {
         break;
       }
     }
+    const dims = e.dims;
+    if (dims === null) return;
     const slots = this.labels.dimSlots;
     for (let d = 0; d < slots.length; d++) {
-      if (lookupExists(batch, block, i, slots[d])) e.dims[positions[d]] = lookupString(batch, block, i, slots[d]);
+      if (lookupExists(batch, block, i, slots[d])) dims[positions[d]] = lookupString(batch, block, i, slots[d]);
     }
     const vn = this.labels.virtualNodeSlot;
-    if (vn >= 0 && lookupExists(batch, block, i, vn)) e.dims[this.labels.virtualNodePos] = lookupString(batch, block, i, vn);
+    if (vn >= 0 && lookupExists(batch, block, i, vn)) dims[this.labels.virtualNodePos] = lookupString(batch, block, i, vn);
   }
 
   /** The database "server": peer.service, server.address, network.peer.address[:port], else the db name. */
@@ -201,4 +215,9 @@ export class ServiceGraphsProcessor implements Processor {
     this.store.drain((e) => this.onExpire(e, now));
     this.stats.serviceGraphs.pendingEdges = 0;
   }
+}
+
+/** An Int32Array over an id column (columns are allocated whole, so offsets are aligned). */
+function int32View(bytes: Uint8Array): Int32Array {
+  return new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2);
 }
