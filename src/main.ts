@@ -11,6 +11,9 @@ import { buildProcessors } from "./process/build-processors.ts";
 import { TenantStats } from "./process/processor.ts";
 import { createPush } from "./process/push.ts";
 import { type Tenant, Tenants } from "./process/tenants.ts";
+import { KafkaReceiver, KafkaStats } from "./receive/kafka/kafka-receiver.ts";
+import { LagTracker } from "./receive/kafka/kafka-lag.ts";
+import { PlatformaticSource } from "./receive/kafka/platformatic-source.ts";
 import { otlpGrpcHandler } from "./receive/otlp-grpc.ts";
 import { ReceiverStats, otlpHttpApp } from "./receive/otlp-http.ts";
 import { TraceExport } from "./receive/trace-export.ts";
@@ -22,6 +25,7 @@ import { RemoteWriteQueue } from "./remote-write/queue.ts";
 import { TenantWriter, type WriterEndpoint } from "./remote-write/tenant-writer.ts";
 import { apiApp } from "./serve/api.ts";
 import { type EndpointView, registerCollectors } from "./telemetry/collectors.ts";
+import { registerKafkaCollectors } from "./telemetry/kafka-collectors.ts";
 import { SelfMetrics } from "./telemetry/self-metrics.ts";
 import { type LogLevel, log, setLogLevel } from "./util/log.ts";
 
@@ -123,6 +127,13 @@ export async function start(config: Config): Promise<Running> {
       session.once("close", () => grpcSessions.delete(session));
     });
   }
+  let kafka: { receiver: KafkaReceiver; lag: LagTracker; source: PlatformaticSource } | undefined;
+  if (config.kafka !== undefined) {
+    const source = new PlatformaticSource(config.kafka);
+    kafka = { receiver: new KafkaReceiver(config.kafka, source, exporter, new KafkaStats()), lag: new LagTracker(source, config.kafka.lag_update_interval_ms), source };
+    startKafka(kafka.receiver, kafka.lag);
+  }
+  registerKafkaCollectors(selfMetrics, config, () => kafka);
   let stopping = false;
   const api = Bun.serve({
     hostname: config.server.http_listen_address,
@@ -130,7 +141,7 @@ export async function start(config: Config): Promise<Running> {
     fetch: apiApp({
       selfMetrics,
       registryOf: (t) => tenants.find(t)?.registry,
-      notReady: () => (stopping ? "shutting down" : null),
+      notReady: () => (stopping ? "shutting down" : kafka !== undefined && !kafka.receiver.ready ? "kafka consumer has not joined its group yet" : null),
       statusConfig: () => JSON.stringify(config, null, 2),
     }).fetch,
   });
@@ -159,6 +170,8 @@ export async function start(config: Config): Promise<Running> {
       if (stopping) return;
       stopping = true;
       exporter.draining = true;
+      kafka?.lag.stop();
+      await kafka?.receiver.stop().catch((e: unknown) => log.error("kafka: stop failed", { err: e }));
       clearInterval(sweep);
       clearInterval(ticker);
       for (const s of servers) s.stop();
@@ -176,6 +189,22 @@ export async function start(config: Config): Promise<Running> {
       api.stop(true);
     },
   };
+}
+
+/** Joins the consumer group, retrying with backoff while the brokers are unreachable (/ready stays false). */
+function startKafka(receiver: KafkaReceiver, lag: LagTracker): void {
+  let delay = 1000;
+  const attempt = () => {
+    receiver.start().then(
+      () => lag.start(),
+      (e: unknown) => {
+        log.error("kafka: cannot start consuming, retrying", { err: e, retry_in_ms: delay });
+        setTimeout(attempt, delay);
+        delay = Math.min(delay * 2, 30_000);
+      },
+    );
+  };
+  attempt();
 }
 
 /** Starts listening and resolves with the bound port (port 0 picks a free one). */

@@ -10,6 +10,7 @@ import { ignoredSettingWarnings } from "./ignored-warnings.ts";
 import { buildReceivers } from "./receivers.ts";
 import { buildRemoteWrites } from "./remote-write.ts";
 import { buildTenantConfigs } from "./tenant-configs.ts";
+import { buildKafka } from "./kafka.ts";
 
 /** The Config, plus problems found in per-tenant overrides files (reported after tempo.yaml's own). */
 export function buildConfig(
@@ -40,6 +41,7 @@ export function buildConfig(
     }
   }
 
+  const instanceId = gen.instance_id || hostname();
   const config: Config = {
     server: {
       http_listen_address: parsed.server.http_listen_address || "0.0.0.0",
@@ -56,8 +58,9 @@ export function buildConfig(
         remote_write_add_org_id_header: gen.storage.remote_write_add_org_id_header,
       },
       metrics_ingestion_time_range_slack_ms: gen.metrics_ingestion_time_range_slack,
-      instance_id: gen.instance_id || hostname(),
+      instance_id: instanceId,
     },
+    kafka: buildKafka(parsed.ingest, gen, instanceId, warnings),
     tenant_defaults,
     tenant_overrides,
     warnings,

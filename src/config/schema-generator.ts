@@ -42,7 +42,7 @@ const storageSchema = strictBlock({
   remote_write_add_org_id_header: withDefault(bool, true),
 });
 
-const kafkaLater = ignoredBecause("Kafka ingest is not implemented yet");
+const inOrder = ignoredBecause("redgen decodes and processes records in order on one event loop");
 const singleInstance = ignoredBecause("redgen runs as a single instance without a ring");
 const removedIn3 = ignoredBecause("removed in Tempo 3.x");
 
@@ -56,12 +56,12 @@ export const generatorSchema = strictBlock({
   instance_id: withDefault(str, ""),
   limiter_type: withDefault(oneOf(["series", "entity"] as const), "series"),
   override_ring_key: ignored(str, singleInstance, "metrics-generator"),
-  ring_mode: ignored(oneOf(["partition", "generator"] as const), kafkaLater, "partition"),
-  codec: ignored(oneOf(["push-bytes", "otlp"] as const), kafkaLater, "push-bytes"),
-  ingest_concurrency: ignored(intAtLeast(1), kafkaLater, 16),
-  leave_consumer_group_on_shutdown: ignored(bool, kafkaLater, false),
-  skip_stale_backlog_on_startup: ignored(bool, kafkaLater, false),
-  startup_replay_horizon: ignored(duration, kafkaLater),
+  ring_mode: ignored(oneOf(["partition", "generator"] as const), singleInstance, "partition"),
+  codec: withDefault(oneOf(["push-bytes", "otlp"] as const), "push-bytes"),
+  ingest_concurrency: ignored(intAtLeast(1), inOrder, 16),
+  leave_consumer_group_on_shutdown: withDefault(bool, false),
+  skip_stale_backlog_on_startup: withDefault(bool, false),
+  startup_replay_horizon: ignored(duration, ignoredBecause("not in Tempo 3.x")),
   traces_storage: ignored(undefined, removedIn3),
   traces_query_storage: ignored(undefined, removedIn3),
   query_timeout: ignored(duration, removedIn3),

@@ -9,6 +9,7 @@ import { block, ignoreAll, openBlock } from "./schema-blocks.ts";
 import { closestKey } from "./closest-key.ts";
 import { distributorSchema } from "./schema-distributor.ts";
 import { generatorSchema } from "./schema-generator.ts";
+import { ingestSchema } from "./schema-ingest.ts";
 import { overridesSchema } from "./schema-overrides.ts";
 import { serverSchema } from "./schema-server.ts";
 
@@ -22,7 +23,6 @@ const UNUSED_SECTIONS = [
   "query_frontend",
   "compactor",
   "ingester",
-  "ingest",
   "block_builder",
   "storage",
   "memberlist",
@@ -59,6 +59,7 @@ export const rootSchema = openBlock(
     distributor: block(distributorSchema),
     metrics_generator: block(generatorSchema),
     overrides: block(overridesSchema),
+    ingest: block(ingestSchema),
     ...ignoreAll(undefinedFor(UNUSED_SECTIONS), (path) => `section ${path} is not used by redgen`),
     ...ignoreAll(undefinedFor(UNUSED_SETTINGS), (path) => `${path} is not used by redgen`),
   },
@@ -70,7 +71,7 @@ export type ParsedRoot = z.output<typeof rootSchema>;
 
 // The sections redgen reads. Ignoring a misspelling of one would silently run
 // with defaults, so such a key fails instead of being another version's section.
-const USED_SECTIONS = ["server", "distributor", "metrics_generator", "overrides"];
+const USED_SECTIONS = ["server", "distributor", "metrics_generator", "overrides", "ingest"];
 
 /** Unknown top-level keys that look like a misspelt section redgen reads, with the section meant. */
 export function misspeltSections(parsed: ParsedRoot): { key: string; section: string }[] {

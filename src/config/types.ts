@@ -137,6 +137,33 @@ export interface ListenConfig {
   max_request_bytes: number;
 }
 
+/** A Kafka topic to consume and how its records are encoded (spec §2, kafka.md). */
+export interface KafkaTopicConfig {
+  topic: string;
+  /** push-bytes / otlp: Tempo's distributor, tenant = record key; otlp_proto / otlp_json: the OTel Collector */
+  format: "push-bytes" | "otlp" | "otlp_proto" | "otlp_json";
+  /** Collector topics: the record header carrying the tenant ("" = none) */
+  tenant_header: string;
+  /** Collector topics: the tenant when the header is absent */
+  tenant: string;
+}
+
+/** Consuming traces from Kafka (ingest.kafka plus the generator's Kafka keys). */
+export interface KafkaConfig {
+  brokers: string[];
+  client_id: string;
+  consumer_group: string;
+  topics: KafkaTopicConfig[];
+  /** static membership id (metrics_generator.instance_id, default: hostname) */
+  instance_id: string;
+  leave_consumer_group_on_shutdown: boolean;
+  skip_stale_backlog_on_startup: boolean;
+  dial_timeout_ms: number;
+  lag_update_interval_ms: number;
+  session_timeout_ms: number;
+  rebalance_timeout_ms: number;
+}
+
 /** Everything redgen runs on. */
 export interface Config {
   server: { http_listen_address: string; http_listen_port: number; log_level: "debug" | "info" | "warn" | "error" };
@@ -152,6 +179,8 @@ export interface Config {
     metrics_ingestion_time_range_slack_ms: number;
     instance_id: string;
   };
+  /** Kafka consumption, when a topic is configured */
+  kafka?: KafkaConfig;
   /** The defaults every tenant starts from (overrides.defaults applied over the processor config). */
   tenant_defaults: TenantConfig;
   /** Per-tenant effective config (from the "*" wildcard or a tenant entry), when a runtime overrides file exists. */

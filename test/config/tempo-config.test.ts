@@ -47,8 +47,7 @@ describe("a full Tempo single-binary config", () => {
       "distributor.receivers.otlp.protocols.grpc.include_metadata is accepted and ignored by redgen",
       "distributor.receivers.otlp.protocols.http.cors is accepted and ignored by redgen",
       "metrics_generator.ring is accepted and ignored by redgen (redgen runs as a single instance without a ring)",
-      "metrics_generator.codec is accepted and ignored by redgen (Kafka ingest is not implemented yet)",
-      "metrics_generator.ingest_concurrency is accepted and ignored by redgen (Kafka ingest is not implemented yet)",
+      "metrics_generator.ingest_concurrency is accepted and ignored by redgen (redgen decodes and processes records in order on one event loop)",
       "metrics_generator.storage.wal is accepted and ignored by redgen (redgen keeps samples in memory, not in a WAL)",
       "overrides.defaults.ingestion is accepted and ignored by redgen (redgen only uses the metrics_generator overrides)",
     ];

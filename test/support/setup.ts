@@ -15,6 +15,7 @@
  */
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { ensureKafkaTestTools } from "./kafka/install.ts";
 
 export const REPO_ROOT = resolve(import.meta.dir, "../..");
 export const REDGEN_BINARY = join(REPO_ROOT, "dist", "redgen");
@@ -158,5 +159,6 @@ if (import.meta.main) {
   ensureBinary();
   ensurePythonOtel();
   ensureTelemetrygen();
+  ensureKafkaTestTools();
   console.error(`setup: ready (${Math.round(performance.now() - t0)} ms)`);
 }

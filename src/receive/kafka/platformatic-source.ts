@@ -1,0 +1,122 @@
+import { Consumer, type Message, type MessagesStream } from "@platformatic/kafka";
+import type { KafkaConfig } from "../../config/types.ts";
+import { log } from "../../util/log.ts";
+import type { KafkaRecordView, KafkaSource, PartitionLag } from "./kafka-source.ts";
+
+const COMMIT_INTERVAL_MS = 1000;
+
+/**
+ * KafkaSource on @platformatic/kafka (README: why this client). Static
+ * membership (group.instance.id = instance_id), the classic group protocol,
+ * no autocommit: every second the last processed record of each partition is
+ * committed, so a crash replays at most about a second of records and loses
+ * none. On stop the stream pauses, pending commits are flushed, and the group
+ * is left only with leave_consumer_group_on_shutdown.
+ */
+export class PlatformaticSource implements KafkaSource {
+  private readonly consumer: Consumer;
+  private stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
+  /** last processed (not yet committed) message per "topic/partition" */
+  private readonly done = new Map<string, Message>();
+  private commitTimer: ReturnType<typeof setInterval> | undefined;
+  private joined = false;
+
+  constructor(private readonly cfg: KafkaConfig) {
+    this.consumer = new Consumer({
+      clientId: cfg.client_id,
+      groupId: cfg.consumer_group,
+      bootstrapBrokers: cfg.brokers,
+      // must be set here: given to consume() it is ignored (kafka client spike)
+      groupInstanceId: cfg.instance_id,
+      sessionTimeout: cfg.session_timeout_ms,
+      rebalanceTimeout: cfg.rebalance_timeout_ms,
+      heartbeatInterval: Math.min(3000, Math.floor(cfg.session_timeout_ms / 3)),
+      timeout: cfg.dial_timeout_ms,
+      retryDelay: 250,
+    });
+    this.consumer.on("consumer:group:join", (p) => {
+      this.joined = true;
+      log.info("kafka: joined consumer group", {
+        group: p.groupId,
+        generation: p.generationId ?? "",
+        partitions: (p.assignments ?? []).map((a) => `${a.topic}:${a.partitions.join("/")}`).join(",") || "none",
+      });
+    });
+    this.consumer.on("consumer:heartbeat:error", (p) => log.warn("kafka: heartbeat failed", { err: String((p as { error?: unknown }).error) }));
+  }
+
+  get ready(): boolean {
+    return this.joined;
+  }
+
+  async start(onRecord: (r: KafkaRecordView) => void): Promise<void> {
+    const stream = await this.consumer.consume({
+      topics: [...new Set(this.cfg.topics.map((t) => t.topic))],
+      mode: "committed",
+      // no committed offset: the whole retained log, then the slack window decides (Tempo's AtStart)
+      fallbackMode: "earliest",
+      autocommit: false,
+      maxBytesPerPartition: 16_000_000,
+      maxWaitTime: 500,
+    });
+    this.stream = stream;
+    this.joined = true;
+    stream.on("data", (m: Message<Buffer, Buffer, Buffer, Buffer>) => {
+      onRecord({
+        topic: m.topic,
+        partition: m.partition,
+        offset: m.offset,
+        key: m.key,
+        value: m.value,
+        headers: m.headers,
+        timestampMs: Number(m.timestamp),
+      });
+      this.done.set(`${m.topic}/${m.partition}`, m);
+    });
+    stream.on("error", (e: Error) => log.error("kafka: stream error", { err: e }));
+    this.commitTimer = setInterval(() => void this.commit(), COMMIT_INTERVAL_MS);
+  }
+
+  /** Commits the last processed record of every partition (the client never moves a commit backwards). */
+  private async commit(): Promise<void> {
+    const batch = [...this.done.values()];
+    this.done.clear();
+    await Promise.all(
+      batch.map(async (m) => {
+        try {
+          await m.commit();
+        } catch (e) {
+          log.warn("kafka: commit failed; the records may be delivered again", { topic: m.topic, partition: m.partition, err: e });
+        }
+      }),
+    );
+  }
+
+  async stop(): Promise<void> {
+    if (this.commitTimer !== undefined) clearInterval(this.commitTimer);
+    // Not stream.close(): closing the last stream unsubscribes and rejoins, a rebalance for everyone.
+    this.stream?.pause();
+    await this.commit();
+    if (this.cfg.leave_consumer_group_on_shutdown) {
+      await this.consumer.close(true).catch((e: unknown) => log.warn("kafka: leaving the group failed", { err: e }));
+      log.info("kafka: left the consumer group");
+    }
+    this.joined = false;
+  }
+
+  assigned(): { topic: string; partition: number }[] {
+    return (this.consumer.assignments ?? []).flatMap((a) => a.partitions.map((partition) => ({ topic: a.topic, partition })));
+  }
+
+  async lag(): Promise<PartitionLag[]> {
+    const topics = [...new Set(this.cfg.topics.map((t) => t.topic))];
+    const lags = await this.consumer.getLag({ topics });
+    const out: PartitionLag[] = [];
+    for (const [topic, perPartition] of lags) {
+      perPartition.forEach((lag, partition) => {
+        if (lag >= 0n) out.push({ topic, partition, lag: Number(lag) });
+      });
+    }
+    return out;
+  }
+}
