@@ -1,0 +1,33 @@
+/**
+ * Keeps `npm run bench -- --quick` working in CI: the harness runs end to end
+ * (in-process stages, the compiled binary over HTTP and gRPC, memory and
+ * collection) and its correctness checks hold. Speed is reported, never judged.
+ */
+import { expect, test } from "bun:test";
+import { join } from "node:path";
+import { REPO_ROOT, ensureBinary } from "../support/setup.ts";
+
+interface Figure {
+  name: string;
+  unit: string;
+  value: number;
+}
+
+test("bench --quick runs every figure with no lost spans and no problems", async () => {
+  ensureBinary();
+  const proc = Bun.spawn([process.execPath, join(REPO_ROOT, "test/bench/bench.ts"), "--quick", "--json"], {
+    cwd: REPO_ROOT,
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  expect({ code, err: code === 0 ? "" : err.slice(-2000) }).toEqual({ code: 0, err: "" });
+  const result = JSON.parse(out) as { figures: Figure[]; problems: string[] };
+  expect(result.problems).toEqual([]);
+  const names = new Set(result.figures.map((f) => `${f.name} ${f.unit}`));
+  for (const want of ["decode.fast spans/s", "inproc.all spans/s", "e2e.http spans/s", "e2e.grpc spans/s", "e2e.http lost_spans", "e2e.grpc lost_spans"]) {
+    expect(names.has(want)).toBe(true);
+  }
+  for (const f of result.figures.filter((x) => x.unit === "lost_spans")) expect(f.value).toBe(0);
+  for (const f of result.figures.filter((x) => x.unit === "spans/s")) expect(f.value).toBeGreaterThan(0);
+}, 120_000);
