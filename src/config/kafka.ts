@@ -37,6 +37,7 @@ export function buildKafka(ingest: ParsedIngest, gen: ParsedGenerator, instanceI
     instance_id: instanceId,
     leave_consumer_group_on_shutdown: gen.leave_consumer_group_on_shutdown,
     skip_stale_backlog_on_startup: gen.skip_stale_backlog_on_startup,
+    slack_ms: gen.metrics_ingestion_time_range_slack,
     dial_timeout_ms: k.dial_timeout,
     lag_update_interval_ms: k.consumer_group_lag_metric_update_interval,
     session_timeout_ms: k.session_timeout,

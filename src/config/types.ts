@@ -158,6 +158,8 @@ export interface KafkaConfig {
   instance_id: string;
   leave_consumer_group_on_shutdown: boolean;
   skip_stale_backlog_on_startup: boolean;
+  /** metrics_ingestion_time_range_slack: records older than now − slack count as stale backlog */
+  slack_ms: number;
   dial_timeout_ms: number;
   lag_update_interval_ms: number;
   session_timeout_ms: number;

@@ -51,6 +51,12 @@ export function registerKafkaCollectors(m: SelfMetrics, config: Config, view: ()
         samples: [...stats.records].map(([topic, n]) => ({ labels: { topic }, value: n })),
       },
       {
+        name: "redgen_kafka_stale_records_skipped_total",
+        help: "Records older than the ingestion slack passed over at startup (skip_stale_backlog_on_startup).",
+        type: "counter",
+        samples: [{ labels: {}, value: k.source.skippedStale }],
+      },
+      {
         name: "redgen_kafka_records_skipped_total",
         help: "Kafka records (or traces inside one) skipped, by reason: decode, too_large, missing_tenant_key, invalid_tenant, internal.",
         type: "counter",

@@ -36,6 +36,8 @@ export interface KafkaSource {
   assigned(): { topic: string; partition: number }[];
   /** lag per owned partition (latest offset − committed) */
   lag(): Promise<PartitionLag[]>;
+  /** records passed over by skip_stale_backlog_on_startup */
+  readonly skippedStale: number;
 }
 
 /** Creates the source for a config (main injects this, tests may inject another). */

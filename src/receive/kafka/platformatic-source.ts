@@ -20,6 +20,8 @@ export class PlatformaticSource implements KafkaSource {
   private readonly done = new Map<string, Message>();
   private commitTimer: ReturnType<typeof setInterval> | undefined;
   private joined = false;
+  /** records skipped by skip_stale_backlog_on_startup */
+  skippedStale = 0;
 
   constructor(private readonly cfg: KafkaConfig) {
     this.consumer = new Consumer({
@@ -60,8 +62,20 @@ export class PlatformaticSource implements KafkaSource {
       maxWaitTime: 500,
     });
     this.stream = stream;
+    const staleBelow = this.cfg.skip_stale_backlog_on_startup ? await this.staleCutoffs() : undefined;
     this.joined = true;
     stream.on("data", (m: Message<Buffer, Buffer, Buffer, Buffer>) => {
+      const key = `${m.topic}/${m.partition}`;
+      const cutoff = staleBelow?.get(key);
+      if (cutoff !== undefined) {
+        if (m.offset < cutoff) {
+          // stale backlog: not processed, but its offset moves forward with the next commit
+          this.skippedStale++;
+          this.done.set(key, m);
+          return;
+        }
+        staleBelow?.delete(key);
+      }
       onRecord({
         topic: m.topic,
         partition: m.partition,
@@ -71,10 +85,36 @@ export class PlatformaticSource implements KafkaSource {
         headers: m.headers,
         timestampMs: Number(m.timestamp),
       });
-      this.done.set(`${m.topic}/${m.partition}`, m);
+      this.done.set(key, m);
     });
     stream.on("error", (e: Error) => log.error("kafka: stream error", { err: e }));
     this.commitTimer = setInterval(() => void this.commit(), COMMIT_INTERVAL_MS);
+  }
+
+  /**
+   * skip_stale_backlog_on_startup (spec §2.3): for each partition owned at
+   * start, the first offset at or after now − slack (the log end when no
+   * record is that new). Records below it are passed over unprocessed; their
+   * offsets are committed like processed ones. A failed lookup keeps the
+   * committed offsets, as Tempo does.
+   */
+  private async staleCutoffs(): Promise<Map<string, bigint>> {
+    const out = new Map<string, bigint>();
+    const topics = [...new Set(this.cfg.topics.map((t) => t.topic))];
+    try {
+      const since = await this.consumer.listOffsetsWithTimestamps({ topics, timestamp: BigInt(Date.now() - this.cfg.slack_ms) });
+      const latest = await this.consumer.listOffsets({ topics });
+      for (const { topic, partition } of this.assigned()) {
+        const at = since.get(topic)?.get(partition)?.offset ?? -1n;
+        const end = latest.get(topic)?.[partition];
+        const cutoff = at >= 0n ? at : end;
+        if (cutoff !== undefined) out.set(`${topic}/${partition}`, cutoff);
+      }
+      log.info("kafka: skipping stale backlog", { partitions: out.size, since_ms_ago: this.cfg.slack_ms });
+    } catch (e) {
+      log.warn("kafka: stale-backlog lookup failed; consuming from the committed offsets", { err: e });
+    }
+    return out;
   }
 
   /** Commits the last processed record of every partition (the client never moves a commit backwards). */
