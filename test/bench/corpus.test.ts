@@ -13,7 +13,8 @@ import { decodeProtobufBatch } from "../../src/decode/otlp-wire.ts";
 import type { SpanBatch } from "../../src/decode/span-batch.ts";
 import { RecordingSink } from "../support/recording-sink.ts";
 import { benchTenantConfig } from "./bench-config.ts";
-import { type CorpusOptions, generateCorpus } from "./corpus-gen.ts";
+import { generateCorpus } from "./corpus/generate.ts";
+import type { CorpusOptions } from "./corpus/options.ts";
 import { BenchPipeline, batchClockMs, benchProjection } from "./harness.ts";
 import { indexBatch, patch } from "./wire-patch.ts";
 

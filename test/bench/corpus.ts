@@ -12,7 +12,9 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "../support/setup.ts";
-import { type CorpusOptions, DEFAULT_SEED, GENERATOR_VERSION, type Manifest, VARIANTS, generateCorpus } from "./corpus-gen.ts";
+import { generateCorpus } from "./corpus/generate.ts";
+import type { Manifest } from "./corpus/manifest.ts";
+import { type CorpusOptions, DEFAULT_SEED, GENERATOR_VERSION, VARIANTS } from "./corpus/options.ts";
 
 export const CACHE_DIR = join(REPO_ROOT, ".cache", "bench");
 

@@ -1,0 +1,78 @@
+/**
+ * e2e.http, e2e.grpc: the compiled binary (dist/redgen, rebuilt when stale)
+ * with the bench config, loaded by load.ts in its own process so the loader's
+ * CPU is not redgen's. A warm-up load first, then the measured one; redgen's
+ * CPU comes from /proc, and every span sent must show up in
+ * traces_spanmetrics_calls_total (lost spans are a problem, not a figure to
+ * shrug at).
+ */
+import { join } from "node:path";
+import { Redgen } from "../../support/redgen-process.ts";
+import { REPO_ROOT, ensureBinary } from "../../support/setup.ts";
+import { benchYaml } from "../bench-config.ts";
+import { corpusDir, ensureCorpus } from "../corpus.ts";
+import { TENANT } from "../harness.ts";
+import type { LoadResult } from "../load.ts";
+import { procCpuSeconds, procRssBytes } from "./proc-stat.ts";
+import { type Report, log } from "./report.ts";
+import { type BenchSettings, wants } from "./settings.ts";
+
+const LOAD_TS = join(import.meta.dir, "..", "load.ts");
+
+/** Runs load.ts with `--key value` args; its result plus the loader's own CPU time. */
+async function runLoader(args: Record<string, string | number>): Promise<LoadResult & { cpuMs: number }> {
+  const cmd = [process.execPath, LOAD_TS, ...Object.entries(args).flatMap(([k, v]) => [`--${k}`, String(v)])];
+  const proc = Bun.spawn(cmd, { stdout: "pipe", stderr: "inherit", cwd: REPO_ROOT });
+  const out = await new Response(proc.stdout).text();
+  const code = await proc.exited;
+  if (code !== 0) throw new Error(`load generator exited with ${code}: ${out}`);
+  const result = JSON.parse(out.trim().split("\n").pop() as string) as LoadResult;
+  return { ...result, cpuMs: Number(proc.resourceUsage()?.cpuTime.total ?? 0) / 1000 };
+}
+
+/** The sum of traces_spanmetrics_calls_total over every series in an exposition. */
+function sumCalls(exposition: string): number {
+  let sum = 0;
+  for (const line of exposition.split("\n")) {
+    if (!line.startsWith("traces_spanmetrics_calls_total{") && !line.startsWith("traces_spanmetrics_calls_total ")) continue;
+    sum += Number(line.slice(line.lastIndexOf(" ") + 1));
+  }
+  return sum;
+}
+
+/** One protocol's end-to-end figures, against a fresh redgen. */
+export async function endToEnd(settings: BenchSettings, report: Report, protocol: "http" | "grpc"): Promise<void> {
+  const name = `e2e.${protocol}`;
+  if (!wants(settings, name)) return;
+  const { throughputCorpus, seed, e2eSeconds, e2eWarmSeconds, e2eConcurrency } = settings;
+  ensureCorpus(throughputCorpus, seed, log);
+  ensureBinary();
+  const redgen = await Redgen.start({ config: benchYaml({ receivers: true, maxItems: 250_000 }) });
+  try {
+    const grpcPort = /otlp_grpc=\S+:(\d+)/.exec(redgen.process.stderr)?.[1];
+    const url = protocol === "http" ? redgen.otlpHttpUrl : `http://127.0.0.1:${grpcPort}`;
+    const common = { corpus: corpusDir(throughputCorpus, seed), protocol, url, tenant: TENANT, concurrency: e2eConcurrency };
+    log(`${name}: redgen pid ${redgen.process.pid}, warm-up ${e2eWarmSeconds} s, then ${e2eSeconds} s with ${e2eConcurrency} requests in flight`);
+    // the warm-up replays with other trace ids (pass-base), so the measured load never repeats one
+    const warm = await runLoader({ ...common, duration: e2eWarmSeconds, "pass-base": 1 << 20 });
+    const pid = redgen.process.pid;
+    const cpu0 = procCpuSeconds(pid);
+    const load = await runLoader({ ...common, duration: e2eSeconds, "pass-base": 0 });
+    const cpu = procCpuSeconds(pid) - cpu0;
+    const rss = procRssBytes(pid);
+    const calls = sumCalls(await redgen.generated(TENANT));
+    const accepted = warm.spansAccepted + load.spansAccepted;
+    const sent = warm.spansSent + load.spansSent;
+    if (load.failedRequests + warm.failedRequests > 0) report.problem(`${name}: ${load.failedRequests + warm.failedRequests} failed requests, first: ${load.firstError || warm.firstError}`);
+    if (accepted !== sent) report.problem(`${name}: ${sent - accepted} spans rejected (partial success)`);
+    if (calls !== sent) report.problem(`${name}: ${sent} spans sent, traces_spanmetrics_calls_total sums to ${calls}`);
+    report.add({ name, unit: "spans/s", value: load.spansAccepted / (load.elapsedMs / 1000) });
+    report.add({ name, unit: "cpu_s/Mspans", value: cpu / (load.spansAccepted / 1e6) });
+    report.add({ name, unit: "redgen_cpu/wall", value: cpu / (load.elapsedMs / 1000) });
+    report.add({ name, unit: "loader_cpu/wall", value: load.cpuMs / load.elapsedMs });
+    report.add({ name, unit: "lost_spans", value: sent - calls });
+    report.add({ name, unit: "rss_mb", value: rss / 2 ** 20 });
+  } finally {
+    await redgen.stop();
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * Another process's CPU time and resident memory, read from Linux's /proc:
+ * the end-to-end figures charge redgen's own CPU seconds, which no in-process
+ * counter of ours can see.
+ */
+import { readFileSync } from "node:fs";
+
+const CLK_TCK = 100; // Linux USER_HZ; /proc/<pid>/stat counts in these ticks
+
+/** User + system CPU seconds the process has used so far. */
+export function procCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // fields[0] is field 3 (state): utime is field 14, stime field 15
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+/** Resident set size in bytes (NaN if /proc does not say). */
+export function procRssBytes(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m === null ? Number.NaN : Number(m[1]) * 1024;
+}
