@@ -8,16 +8,10 @@ import type { FilterPolicy, PolicyMatch } from "./types.ts";
 import { opt, strictBlock, withDefault } from "./schema-blocks.ts";
 import { describeValue, nonEmptyStr, oneOf } from "./schema-scalars.ts";
 import { translateRe2 } from "./re2-regex.ts";
+import { SPAN_KIND_NAMES, STATUS_CODE_NAMES } from "../util/otlp-names.ts";
 
-const SPAN_KINDS = [
-  "SPAN_KIND_UNSPECIFIED",
-  "SPAN_KIND_INTERNAL",
-  "SPAN_KIND_SERVER",
-  "SPAN_KIND_CLIENT",
-  "SPAN_KIND_PRODUCER",
-  "SPAN_KIND_CONSUMER",
-];
-const STATUS_CODES = ["STATUS_CODE_UNSET", "STATUS_CODE_OK", "STATUS_CODE_ERROR"];
+const SPAN_KINDS: readonly string[] = SPAN_KIND_NAMES;
+const STATUS_CODES: readonly string[] = STATUS_CODE_NAMES;
 const INTRINSIC_KEYS = ["name", "status", "kind"];
 
 const scalarValue = z.unknown().superRefine((v, ctx) => {

@@ -2,7 +2,7 @@ import { KeyMatcher } from "./key-matcher.ts";
 import { AttrKind, type AttributeProjection, type ResourceBlock, type SpanBatch, allocateBatch, grownBatch } from "./span-batch.ts";
 import { StringTable } from "./string-table.ts";
 import { readAnyValue } from "./wire-any-value.ts";
-import { readLengthEnd, readVarint32, skipField } from "./wire-reader.ts";
+import { readLengthEnd, readVarint32, skipField, varintSize } from "./wire-reader.ts";
 import { readSpan } from "./wire-span.ts";
 import type { WireState } from "./wire-state.ts";
 
@@ -185,13 +185,4 @@ export function joinResourceSpans(parts: readonly Uint8Array[]): Uint8Array {
     pos += p.length;
   }
   return out;
-}
-
-function varintSize(n: number): number {
-  let s = 1;
-  while (n >= 0x80) {
-    n >>>= 7;
-    s++;
-  }
-  return s;
 }

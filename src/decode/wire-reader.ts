@@ -100,3 +100,13 @@ export function readLengthEnd(buf: Uint8Array, c: Cursor, end: number): number {
 export function truncated(): DecodeError {
   return new DecodeError("invalid", "invalid protobuf: premature end of message");
 }
+
+/** Bytes a varint of `n` (< 2^32) takes. */
+export function varintSize(n: number): number {
+  let s = 1;
+  while (n >= 0x80) {
+    n >>>= 7;
+    s++;
+  }
+  return s;
+}

@@ -2,7 +2,7 @@ import { spanFieldWaste } from "./canonical-size.ts";
 import { DecodeError } from "./decode-error.ts";
 import { AttrKind } from "./span-batch.ts";
 import { readAnyValue } from "./wire-any-value.ts";
-import { readLengthEnd, readVarint32, skipField, truncated } from "./wire-reader.ts";
+import { readLengthEnd, readVarint32, skipField, truncated, varintSize } from "./wire-reader.ts";
 import type { WireState } from "./wire-state.ts";
 
 /**
@@ -200,14 +200,6 @@ function copy(src: Uint8Array, from: number, dst: Uint8Array, to: number, n: num
   for (let k = 0; k < n; k++) dst[to + k] = src[from + k];
 }
 
-function varintSize(n: number): number {
-  let s = 1;
-  while (n >= 0x80) {
-    n >>>= 7;
-    s++;
-  }
-  return s;
-}
 
 function checkIds(traceLen: number, spanLen: number, parentLen: number, spanIds: Uint8Array, i: number): void {
   if (traceLen !== 16) throw new DecodeError("invalid", `trace ids must be 128 bit, received ${traceLen * 8} bits`);

@@ -1,5 +1,6 @@
 import { AttrKind, type AttrValue, type ResourceBlock, type SpanBatch } from "../decode/span-batch.ts";
 import { formatFloat } from "../util/format-float.ts";
+import { SPAN_KIND_NAMES, STATUS_CODE_NAMES } from "../util/otlp-names.ts";
 
 /** The label string of a stored attribute value (spec §4.3); absent gives "". */
 export function attrString(kind: number, value: AttrValue): string {
@@ -36,17 +37,6 @@ export function lookupString(batch: SpanBatch, block: ResourceBlock, span: numbe
 export function lookupExists(batch: SpanBatch, block: ResourceBlock, span: number, slot: number): boolean {
   return block.slotKinds[slot] !== AttrKind.None || batch.attrKinds[span * batch.slotCount + slot] !== AttrKind.None;
 }
-
-export const SPAN_KIND_NAMES = [
-  "SPAN_KIND_UNSPECIFIED",
-  "SPAN_KIND_INTERNAL",
-  "SPAN_KIND_SERVER",
-  "SPAN_KIND_CLIENT",
-  "SPAN_KIND_PRODUCER",
-  "SPAN_KIND_CONSUMER",
-] as const;
-
-export const STATUS_CODE_NAMES = ["STATUS_CODE_UNSET", "STATUS_CODE_OK", "STATUS_CODE_ERROR"] as const;
 
 /** Enum name for a span kind; unknown numbers print as Go's protobuf does (the number). */
 export function spanKindName(kind: number): string {

@@ -1,51 +1,21 @@
 import { describe, expect, test } from "bun:test";
 import { gzipSync } from "node:zlib";
 import { fromBinary, toBinary, toJsonString } from "@bufbuild/protobuf";
-import { AttributeProjection } from "../../src/decode/span-batch.ts";
 import { StatusSchema } from "../../src/gen/google/rpc/status_pb.ts";
 import {
   ExportTraceServiceRequestSchema,
   ExportTraceServiceResponseSchema,
 } from "../../src/gen/opentelemetry/proto/collector/trace/v1/trace_service_pb.ts";
-import { buildProcessors } from "../../src/process/build-processors.ts";
-import { TenantStats } from "../../src/process/processor.ts";
-import { createPush } from "../../src/process/push.ts";
-import { Tenants } from "../../src/process/tenants.ts";
-import { ReceiverStats, otlpHttpApp } from "../../src/receive/otlp-http.ts";
-import { TraceExport } from "../../src/receive/trace-export.ts";
-import { Registry } from "../../src/registry/registry.ts";
 import { nowNs, request, span } from "../support/otlp-builders.ts";
 import { tenantConfig } from "../support/pipeline.ts";
-import { RecordingSink } from "../support/recording-sink.ts";
+import { inProcessReceivers } from "../support/receivers.ts";
 
 const LIMIT = 64 * 1024;
 
 function receiver() {
-  const cfg = tenantConfig({});
-  const projection = new AttributeProjection();
-  const tenants = new Tenants((id) => {
-    const registry = new Registry({
-      externalLabels: {},
-      maxLabelNameLength: 1024,
-      maxLabelValueLength: 2048,
-      staleDurationMs: 900_000,
-      maxActiveSeries: () => 0,
-      traceIdLabelName: "traceID",
-    });
-    const stats = new TenantStats();
-    return { id, config: cfg, registry, stats, processors: buildProcessors(cfg, registry, projection, stats) };
-  });
-  const exporter = new TraceExport(createPush(tenants), projection);
-  const app = otlpHttpApp(exporter, { maxRequestBytes: LIMIT, maxInflightBytes: 4 * LIMIT }, new ReceiverStats());
-  const post = (body: string | Uint8Array, headers: Record<string, string>) => app.request("/v1/traces", { method: "POST", body, headers });
-  const calls = (tenant = "single-tenant") => {
-    const sink = new RecordingSink();
-    tenants.find(tenant)?.registry.collect(Date.now(), sink, "scrape");
-    return Object.entries(sink.values())
-      .filter(([k]) => k.startsWith("traces_spanmetrics_calls_total"))
-      .reduce((n, [, v]) => n + v, 0);
-  };
-  return { app, post, calls, exporter, tenants };
+  const r = inProcessReceivers(tenantConfig({}), LIMIT);
+  const post = (body: string | Uint8Array, headers: Record<string, string>) => r.httpApp.request("/v1/traces", { method: "POST", body, headers });
+  return { app: r.httpApp, post, calls: r.calls, exporter: r.exporter, tenants: r.tenants };
 }
 
 const PB = { "Content-Type": "application/x-protobuf" };
