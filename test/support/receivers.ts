@@ -16,7 +16,7 @@ import { RecordingSink } from "./recording-sink.ts";
  * no port of their own: the HTTP app answers `app.request()`, the gRPC
  * handler goes into a node:http2 server the test starts.
  */
-export function inProcessReceivers(cfg: TenantConfig, maxRequestBytes = 16 * 1024 * 1024) {
+export function inProcessReceivers(cfg: TenantConfig, maxRequestBytes = 16 * 1024 * 1024, clock: () => number = Date.now) {
   const projection = new AttributeProjection();
   const tenants = new Tenants((id) => {
     const registry = new Registry({
@@ -30,7 +30,7 @@ export function inProcessReceivers(cfg: TenantConfig, maxRequestBytes = 16 * 102
     const stats = new TenantStats();
     return { id, config: cfg, registry, stats, processors: buildProcessors(cfg, registry, projection, stats) };
   });
-  const exporter = new TraceExport(createPush(tenants), projection);
+  const exporter = new TraceExport(createPush(tenants, clock), projection);
   const httpStats = new ReceiverStats();
   const grpcStats = new ReceiverStats();
   const httpApp = otlpHttpApp(exporter, { maxRequestBytes, maxInflightBytes: 4 * maxRequestBytes }, httpStats);

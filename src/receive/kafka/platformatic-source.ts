@@ -20,6 +20,18 @@ export class PlatformaticSource implements KafkaSource {
   private readonly done = new Map<string, Message>();
   private commitTimer: ReturnType<typeof setInterval> | undefined;
   private joined = false;
+  /** "topic/partition" owned since the last join: a fetch issued before a rebalance may still deliver others */
+  private owned = new Set<string>();
+  /** between a rebalance starting and the next join: records are left for whoever owns them next */
+  private rebalancing = false;
+  /** next unprocessed offset per owned partition: after a rejoin the stream may restart from an older commit */
+  private readonly next = new Map<string, bigint>();
+  /**
+   * partitions with records dropped during a rebalance: until the record at
+   * `next` comes again (the stream re-reads from the committed offset), later
+   * ones are dropped too, or the dropped ones would be skipped as "counted"
+   */
+  private readonly gap = new Set<string>();
   /** records skipped by skip_stale_backlog_on_startup */
   skippedStale = 0;
 
@@ -38,11 +50,27 @@ export class PlatformaticSource implements KafkaSource {
     });
     this.consumer.on("consumer:group:join", (p) => {
       this.joined = true;
+      this.rebalancing = false;
+      this.owned = new Set((p.assignments ?? []).flatMap((a) => a.partitions.map((n) => `${a.topic}/${n}`)));
+      // Offsets of partitions that moved away are the new owner's to commit.
+      for (const key of this.done.keys()) if (!this.owned.has(key)) this.done.delete(key);
+      for (const key of this.next.keys()) {
+        if (this.owned.has(key)) continue;
+        this.next.delete(key);
+        this.gap.delete(key);
+      }
       log.info("kafka: joined consumer group", {
         group: p.groupId,
         generation: p.generationId ?? "",
         partitions: (p.assignments ?? []).map((a) => `${a.topic}:${a.partitions.join("/")}`).join(",") || "none",
       });
+    });
+    // A rebalance is starting: commit what is counted now, before this member rejoins (the
+    // request goes out ahead of its JoinGroup), so the next owner starts right after it;
+    // records arriving until the new assignment are not processed, the next owner reads them.
+    this.consumer.on("consumer:group:rebalance", () => {
+      this.rebalancing = true;
+      void this.commit();
     });
     this.consumer.on("consumer:heartbeat:error", (p) => log.warn("kafka: heartbeat failed", { err: String((p as { error?: unknown }).error) }));
   }
@@ -66,12 +94,32 @@ export class PlatformaticSource implements KafkaSource {
     this.joined = true;
     stream.on("data", (m: Message<Buffer, Buffer, Buffer, Buffer>) => {
       const key = `${m.topic}/${m.partition}`;
+      // A partition revoked by a rebalance (fetched before it): the next owner reads them.
+      if (!this.owned.has(key)) return;
+      const next = this.next.get(key);
+      if (this.rebalancing) {
+        // Left for whoever owns the partition after the rebalance (maybe us, from the commit).
+        if (!this.gap.has(key)) {
+          this.gap.add(key);
+          if (next === undefined || m.offset < next) this.next.set(key, m.offset);
+        }
+        return;
+      }
+      if (next !== undefined) {
+        // Already counted here (the stream re-reads from the committed offset after a rejoin).
+        if (m.offset < next) return;
+        if (this.gap.has(key)) {
+          if (m.offset !== next) return;
+          this.gap.delete(key);
+        }
+      }
       const cutoff = staleBelow?.get(key);
       if (cutoff !== undefined) {
         if (m.offset < cutoff) {
           // stale backlog: not processed, but its offset moves forward with the next commit
           this.skippedStale++;
           this.done.set(key, m);
+          this.next.set(key, m.offset + 1n);
           return;
         }
         staleBelow?.delete(key);
@@ -86,6 +134,7 @@ export class PlatformaticSource implements KafkaSource {
         timestampMs: Number(m.timestamp),
       });
       this.done.set(key, m);
+      this.next.set(key, m.offset + 1n);
     });
     stream.on("error", (e: Error) => log.error("kafka: stream error", { err: e }));
     this.commitTimer = setInterval(() => void this.commit(), COMMIT_INTERVAL_MS);
@@ -117,19 +166,25 @@ export class PlatformaticSource implements KafkaSource {
     return out;
   }
 
-  /** Commits the last processed record of every partition (the client never moves a commit backwards). */
+  /**
+   * Commits the last processed record of every partition, sent at once with
+   * the consumer's own OffsetCommit (not the stream's queued commits, which wait
+   * out a rebalance).
+   */
   private async commit(): Promise<void> {
-    const batch = [...this.done.values()];
+    if (this.done.size === 0) return;
+    const offsets = [...this.done.values()].map((m) => ({
+      topic: m.topic,
+      partition: m.partition,
+      offset: m.offset + 1n,
+      leaderEpoch: m.leaderEpoch,
+    }));
     this.done.clear();
-    await Promise.all(
-      batch.map(async (m) => {
-        try {
-          await m.commit();
-        } catch (e) {
-          log.warn("kafka: commit failed; the records may be delivered again", { topic: m.topic, partition: m.partition, err: e });
-        }
-      }),
-    );
+    try {
+      await this.consumer.commit({ offsets });
+    } catch (e) {
+      log.warn("kafka: commit failed; those records may be delivered again", { partitions: offsets.length, err: e });
+    }
   }
 
   async stop(): Promise<void> {
