@@ -1,6 +1,7 @@
 import type { CollectMode, SeriesSink } from "../registry/sink.ts";
 import { log } from "../util/log.ts";
 import { WriteRequestEncoder } from "./encode.ts";
+import { LabelBytesCache } from "./label-bytes.ts";
 import type { RemoteWriteQueue } from "./queue.ts";
 import { snappyCompress } from "./snappy.ts";
 
@@ -25,6 +26,7 @@ export class TenantWriter {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
   private lastRound = 0;
+  private readonly labelBytes = new LabelBytesCache();
 
   constructor(
     private readonly tenant: string,
@@ -55,7 +57,7 @@ export class TenantWriter {
     const encoders = new Map<string, WriteRequestEncoder>();
     for (const e of this.endpoints) {
       const k = `${e.maxSamplesPerSend}/${e.sendExemplars}`;
-      if (!encoders.has(k)) encoders.set(k, new WriteRequestEncoder(e.maxSamplesPerSend, e.sendExemplars));
+      if (!encoders.has(k)) encoders.set(k, new WriteRequestEncoder(e.maxSamplesPerSend, e.sendExemplars, this.labelBytes));
     }
     try {
       this.registry.collect(ts, tee([...encoders.values()]), "remote");

@@ -2,7 +2,9 @@ import { describe, expect, test } from "bun:test";
 import { fromBinary } from "@bufbuild/protobuf";
 import { WriteRequestSchema } from "../../src/gen/prometheus/remote_pb.ts";
 import { Registry } from "../../src/registry/registry.ts";
+import { ByteWriter } from "../../src/remote-write/byte-writer.ts";
 import { WriteRequestEncoder } from "../../src/remote-write/encode.ts";
+import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
 import { snappyCompress, snappyDecompress } from "../../src/remote-write/snappy.ts";
 import type { LabelSource } from "../../src/registry/label-schema.ts";
 import type { LabelSet } from "../../src/registry/label-set.ts";
@@ -81,5 +83,30 @@ describe("remote write 1.0 encoding", () => {
     const data = new TextEncoder().encode("metric ".repeat(1000));
     expect(snappyDecompress(snappyCompress(data))).toEqual(data);
     expect(() => snappyDecompress(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x0f, 0]))).toThrow("length header");
+  });
+});
+
+describe("the byte writer", () => {
+  test("lengths of every size are patched in place; strings are UTF-8", () => {
+    const w = new ByteWriter();
+    for (const n of [0, 1, 127, 128, 16383, 16384, 70000]) {
+      const at = w.begin(0x0a);
+      w.bytes(new Uint8Array(n).fill(7));
+      w.end(at);
+    }
+    const s = w.begin(0x12);
+    w.string("é-x");
+    w.end(s);
+    w.varint(1_700_000_000_123);
+    const bytes = w.take();
+    const r = new BinaryReader(bytes);
+    for (const n of [0, 1, 127, 128, 16383, 16384, 70000]) {
+      expect(r.tag()).toEqual([1, WireType.LengthDelimited]);
+      const b = r.bytes();
+      expect([b.length, b.every((x) => x === 7)]).toEqual([n, true]);
+    }
+    expect(r.tag()).toEqual([2, WireType.LengthDelimited]);
+    expect(new BinaryReader(r.bytes()).string()).toBe("é-x");
+    expect(r.uint64()).toBe(1_700_000_000_123n);
   });
 });
