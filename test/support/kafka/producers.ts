@@ -6,8 +6,8 @@
  * - `kcatProduce`: Debian's kcat (librdkafka), one message per file, key and
  *   headers from the command line;
  * - `javaProduceAsync`: the official Java client (JavaProducer.java), the only
- *   one that writes xerial-framed snappy; like broker.ts' `javaProduce` but
- *   without blocking the event loop, so it can run while other work goes on.
+ *   one that writes xerial-framed snappy, as a child process that does not
+ *   block the event loop.
  * `segmentBatches` reads the broker's log segment back, so a test can show
  * which codecs and framings really reached the broker.
  * Always create topics with broker.ts' `createTopic` first (see there).
@@ -91,7 +91,7 @@ export async function kcatProduce(bootstrap: string, topic: string, codec: Codec
   }
 }
 
-/** broker.ts' `javaProduce` (JavaProducer.java, the official client), as a child process the caller awaits. */
+/** Produces with the official Java client (JavaProducer.java run from the broker's jars), as a child process the caller awaits. */
 export async function javaProduceAsync(bootstrap: string, topic: string, codec: Codec, records: OutRecord[]): Promise<void> {
   if (records.some((r) => r.headers !== undefined)) throw new Error("JavaProducer.java writes no headers");
   const b64 = (b: Uint8Array | string) => Buffer.from(b).toString("base64");
