@@ -5,6 +5,7 @@ import { parseArgs } from "./cli/args.ts";
 import { helpText } from "./cli/help.ts";
 import { systemdUnit } from "./cli/systemd-unit.ts";
 import { ConfigError, loadConfig, tenantConfigFor } from "./config/load.ts";
+import { redactedConfig } from "./config/redact.ts";
 import type { Config } from "./config/types.ts";
 import { AttributeProjection } from "./decode/span-batch.ts";
 import { buildProcessors } from "./process/build-processors.ts";
@@ -144,7 +145,7 @@ export async function start(config: Config): Promise<Running> {
       selfMetrics,
       registryOf: (t) => tenants.find(t)?.registry,
       notReady: () => (stopping ? "shutting down" : kafka !== undefined && !kafka.receiver.ready ? "kafka consumer has not joined its group yet" : null),
-      statusConfig: () => JSON.stringify(config, null, 2),
+      statusConfig: () => JSON.stringify(redactedConfig(config), null, 2),
     }).fetch,
   });
 
