@@ -69,6 +69,27 @@ describe("OTLP/HTTP success", () => {
     expect(body.partialSuccess?.errorMessage).toContain("outside the ingestion window");
   });
 
+  // Tempo's rule (spec §15.20): a span whose *label set* holds invalid UTF-8 is dropped from that
+  // processor and counted; the request is accepted and the answer says how many spans were not used.
+  test("invalid UTF-8 in an attribute: 200, the span with it in a label is reported and not counted", async () => {
+    const r = inProcessReceivers(tenantConfig({ spanMetrics: { dimensions: ["user"] } }), LIMIT);
+    const req = request({
+      resource: { "service.name": "svc" },
+      spans: [span({ name: "ok", attributes: { user: "alice" } }), span({ name: "bad", attributes: { user: "MARKER" } }), span({ name: "harmless", attributes: { other: "y" } })],
+    });
+    const bytes = toBinary(ExportTraceServiceRequestSchema, req);
+    // turn the bad span's "MARKER" into "\xffARKER": invalid UTF-8 on the wire
+    const at = Buffer.from(bytes).indexOf("MARKER");
+    expect(at).toBeGreaterThan(0);
+    bytes[at] = 0xff;
+    const res = await r.httpApp.request("/v1/traces", { method: "POST", body: bytes, headers: PB });
+    expect(res.status).toBe(200);
+    const body = fromBinary(ExportTraceServiceResponseSchema, new Uint8Array(await res.arrayBuffer()));
+    expect([body.partialSuccess?.rejectedSpans, body.partialSuccess?.errorMessage]).toEqual([1n, "1 spans were not used: 1 had invalid UTF-8 in their metric labels"]);
+    expect(r.calls()).toBe(2);
+    expect(r.tenants.find("single-tenant")?.stats.discarded.get("invalid_utf8\u0000span-metrics")).toBe(1);
+  });
+
   test("X-Scope-OrgID picks the tenant", async () => {
     const r = receiver();
     await r.post(goodPb(), { ...PB, "X-Scope-OrgID": "team-a" });
