@@ -149,14 +149,24 @@ export async function start(config: Config): Promise<Running> {
     }).fetch,
   });
 
-  const sweep = setInterval(() => {
+  // Periodic work is guarded per tenant: one tenant's failure must not stop the others or the process.
+  const everyTenant = (what: string, work: (t: Tenant, now: number) => void) => () => {
     const now = Date.now();
-    for (const t of tenants.all()) t.registry.removeStale(now);
-  }, STALE_SWEEP_MS);
-  const ticker = setInterval(() => {
-    const now = Date.now();
-    for (const t of tenants.all()) for (const p of t.processors) p.tick?.(now);
-  }, 2000);
+    for (const t of tenants.all()) {
+      try {
+        work(t, now);
+      } catch (e) {
+        log.error(`${what} failed`, { tenant: t.id, err: e });
+      }
+    }
+  };
+  const sweep = setInterval(everyTenant("stale-series sweep", (t, now) => t.registry.removeStale(now)), STALE_SWEEP_MS);
+  const ticker = setInterval(
+    everyTenant("service-graph expiry", (t, now) => {
+      for (const p of t.processors) p.tick?.(now);
+    }),
+    2000,
+  );
 
   log.info("redgen started", {
     version: VERSION,
