@@ -256,6 +256,8 @@ async function cli(argv: string[]): Promise<number> {
   for (const w of config.warnings) log.warn(w);
   if (args.command === "check-config") return print(`${args.configFile ?? "embedded default"}: configuration is valid\n`);
 
+  // A bug in one async path must cost that request or round, not the spans other tenants sent.
+  process.on("unhandledRejection", (e) => log.error("unhandled promise rejection", { err: e }));
   const running = await start(config);
   const done = Promise.withResolvers<void>();
   const onSignal = (signal: string) => {
