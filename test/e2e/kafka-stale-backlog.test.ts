@@ -13,6 +13,7 @@ import { type KafkaBroker, createTopic, startKafka } from "../support/kafka/brok
 import { nowNs, request, span } from "../support/otlp-builders.ts";
 import { E2E_TIMEOUT_MS, poll } from "../support/poll.ts";
 import { Redgen } from "../support/redgen-process.ts";
+import { kafkaConfig } from "../support/kafka/redgen-kafka.ts";
 
 const TOPIC = "stale-backlog";
 const OLD = 5;
@@ -43,34 +44,6 @@ afterAll(async () => {
   await broker?.stop();
 }, E2E_TIMEOUT_MS);
 
-function config(group: string, skip: boolean) {
-  return (dir: string) => `server:
-  http_listen_address: 127.0.0.1
-  http_listen_port: 0
-distributor:
-  receivers:
-    otlp:
-      protocols:
-        http:
-          endpoint: 127.0.0.1:0
-ingest:
-  kafka:
-    address: ${broker.bootstrap}
-    topic: ${TOPIC}
-    consumer_group: ${group}
-    session_timeout: 6s
-metrics_generator:
-  instance_id: ${group}
-  skip_stale_backlog_on_startup: ${skip}
-  storage:
-    path: ${dir}
-overrides:
-  defaults:
-    metrics_generator:
-      processors: [span-metrics]
-`;
-}
-
 /** Reads a counter from redgen's /metrics (0 when absent). */
 function metric(text: string, name: string, labels = ""): number {
   const line = text.split("\n").find((l) => l.startsWith(`${name}${labels}`) && !l.startsWith("#"));
@@ -79,7 +52,10 @@ function metric(text: string, name: string, labels = ""): number {
 
 for (const skip of [true, false]) {
   test(`only fresh spans are counted; skip_stale_backlog_on_startup: ${skip}`, async () => {
-    const redgen = await Redgen.start({ config: config(`stale-${skip}`, skip) });
+    const group = `stale-${skip}`;
+    const redgen = await Redgen.start({
+      config: kafkaConfig({ bootstrap: broker.bootstrap, topic: TOPIC, group, instanceId: group, skipStaleBacklog: skip }),
+    });
     try {
       const self = await poll(
         "all records consumed",

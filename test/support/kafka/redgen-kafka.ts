@@ -22,6 +22,8 @@ export interface KafkaRedgenOptions extends TestConfigOptions {
   /** ingest.kafka.session_timeout (default 6s, the broker's minimum) */
   sessionTimeout?: string;
   leaveOnShutdown?: boolean;
+  /** metrics_generator.skip_stale_backlog_on_startup */
+  skipStaleBacklog?: boolean;
   /** metrics_generator.registry.external_labels */
   externalLabels?: Record<string, string>;
   /** overrides.defaults.metrics_generator.processors (default [span-metrics]) */
@@ -48,6 +50,7 @@ export function kafkaConfig(o: KafkaRedgenOptions): Record<string, unknown> {
   c.metrics_generator.instance_id = o.instanceId;
   c.metrics_generator.codec = o.codec ?? "push-bytes";
   c.metrics_generator.leave_consumer_group_on_shutdown = o.leaveOnShutdown ?? false;
+  if (o.skipStaleBacklog !== undefined) c.metrics_generator.skip_stale_backlog_on_startup = o.skipStaleBacklog;
   if (o.externalLabels !== undefined) c.metrics_generator.registry.external_labels = o.externalLabels;
   if (o.serviceGraphs !== undefined) c.metrics_generator.processor.service_graphs = o.serviceGraphs;
   c.overrides.defaults.metrics_generator.processors = o.processors ?? ["span-metrics"];
