@@ -5,6 +5,7 @@ import { ResourceSpansSchema, SpanSchema } from "../gen/opentelemetry/proto/trac
 import type { Span } from "../gen/opentelemetry/proto/trace/v1/trace_pb.ts";
 import { kindOf, storedValue } from "./any-value.ts";
 import { DecodeError } from "./decode-error.ts";
+import { setNanos } from "./unix-nanos.ts";
 import { type AttributeProjection, type ResourceBlock, type SpanBatch, allocateBatch } from "./span-batch.ts";
 
 /**
@@ -73,8 +74,8 @@ function writeSpan(b: SpanBatch, i: number, span: Span, projection: AttributePro
   b.statusCodes[i] = span.status?.code ?? 0;
   b.statusMessages[i] = span.status?.message ?? "";
   b.traceStates[i] = span.traceState;
-  b.startNs[i] = Number(span.startTimeUnixNano);
-  b.endNs[i] = Number(span.endTimeUnixNano);
+  setNanos(b.startTimes, i, span.startTimeUnixNano);
+  setNanos(b.endTimes, i, span.endTimeUnixNano);
   const d = span.endTimeUnixNano - span.startTimeUnixNano;
   b.durations[i] = d > 0n ? Number(d) / 1e9 : 0;
   b.sizes[i] = toBinary(SpanSchema, span).length;

@@ -83,9 +83,13 @@ export interface SpanBatch {
   statusCodes: Uint8Array;
   statusMessages: string[];
   traceStates: string[];
-  /** ns since epoch as doubles (sub-µs precision is lost; used for windows and gaps only) */
-  startNs: Float64Array;
-  endNs: Float64Array;
+  /**
+   * Start and end, ns since epoch, as exact uint64 words: [lo, hi] per span.
+   * A double resolves only 256 ns at today's epoch, so differences are taken
+   * on the words (unix-nanos.ts) before anything becomes a float.
+   */
+  startTimes: Uint32Array;
+  endTimes: Uint32Array;
   /** exact (end − start) in seconds from the integer nanoseconds; 0 when end ≤ start */
   durations: Float64Array;
   /** protobuf size of each Span message (size_total) */
@@ -119,8 +123,8 @@ export function allocateBatch(spanCount: number, slotCount: number, capacity = s
     statusCodes: new Uint8Array(capacity),
     statusMessages: new Array<string>(capacity),
     traceStates: new Array<string>(capacity),
-    startNs: new Float64Array(capacity),
-    endNs: new Float64Array(capacity),
+    startTimes: new Uint32Array(capacity * 2),
+    endTimes: new Uint32Array(capacity * 2),
     durations: new Float64Array(capacity),
     sizes: new Float64Array(capacity),
     attrKinds: new Uint8Array(capacity * slotCount),
@@ -139,8 +143,8 @@ export function grownBatch(b: SpanBatch, used: number, capacity: number): SpanBa
   g.hasParent.set(b.hasParent.subarray(0, used));
   g.kinds.set(b.kinds.subarray(0, used));
   g.statusCodes.set(b.statusCodes.subarray(0, used));
-  g.startNs.set(b.startNs.subarray(0, used));
-  g.endNs.set(b.endNs.subarray(0, used));
+  g.startTimes.set(b.startTimes.subarray(0, used * 2));
+  g.endTimes.set(b.endTimes.subarray(0, used * 2));
   g.durations.set(b.durations.subarray(0, used));
   g.sizes.set(b.sizes.subarray(0, used));
   g.attrKinds.set(b.attrKinds.subarray(0, used * b.slotCount));

@@ -1,6 +1,7 @@
 import { spanFieldWaste } from "./canonical-size.ts";
 import { DecodeError } from "./decode-error.ts";
 import { AttrKind } from "./span-batch.ts";
+import { diffSeconds } from "./unix-nanos.ts";
 import { readAnyValue } from "./wire-any-value.ts";
 import { readLengthEnd, readVarint32, skipField, truncated, varintSize } from "./wire-reader.ts";
 import type { WireState } from "./wire-state.ts";
@@ -124,11 +125,11 @@ export function readSpan(st: WireState, start: number, end: number, i: number): 
   checkIds(traceLen, spanLen, parentLen, b.spanIds, i);
   if (parentLen !== 8) b.parentSpanIds.fill(0, i * 8, i * 8 + 8);
   b.hasParent[i] = parentLen === 8 ? 1 : 0;
-  b.startNs[i] = startHi * 4294967296 + startLo;
-  b.endNs[i] = endHi * 4294967296 + endLo;
-  // Exact integer nanoseconds (below 2^53) before the division, as the bigint path does.
-  const diff = (endHi - startHi) * 4294967296 + (endLo - startLo);
-  b.durations[i] = diff > 0 ? diff / 1e9 : 0;
+  b.startTimes[i * 2] = startLo;
+  b.startTimes[i * 2 + 1] = startHi;
+  b.endTimes[i * 2] = endLo;
+  b.endTimes[i * 2 + 1] = endHi;
+  b.durations[i] = diffSeconds(startLo, startHi, endLo, endHi);
   b.sizes[i] = end - start - waste;
 }
 

@@ -1,4 +1,5 @@
 import { type SpanBatch, SpanMark } from "../decode/span-batch.ts";
+import { endNsApprox } from "../decode/unix-nanos.ts";
 import type { Tenants } from "./tenants.ts";
 
 /** What the receiver reports back (OTLP partial success when rejected > 0). */
@@ -38,7 +39,7 @@ export function createPush(tenants: Tenants, clock: () => number = Date.now): Pu
     const nowNs = now * 1e6;
     let outside = 0;
     for (let i = 0; i < batch.spanCount; i++) {
-      const end = batch.endNs[i];
+      const end = endNsApprox(batch.endTimes, i);
       if (end < nowNs - slackNs || end > nowNs + slackNs) {
         batch.marks[i] |= SpanMark.OutsideSlack;
         outside++;

@@ -1,8 +1,10 @@
 import { describe, expect, test } from "bun:test";
+import { create, toBinary } from "@bufbuild/protobuf";
 import type { ProcessorName, ServiceGraphsConfig } from "../../src/config/types.ts";
 import { SpanKind } from "../../src/decode/span-batch.ts";
+import { ExportTraceServiceRequestSchema } from "../../src/gen/opentelemetry/proto/collector/trace/v1/trace_service_pb.ts";
 import { onlyResources, traceFixture } from "../support/fixtures.ts";
-import { idBytes, request, span } from "../support/otlp-builders.ts";
+import { idBytes, nowNs, request, span } from "../support/otlp-builders.ts";
 import { pipeline, tenantConfig } from "../support/pipeline.ts";
 
 function graphs(serviceGraphs: Partial<ServiceGraphsConfig> = {}, processors: ProcessorName[] = ["service-graphs"]) {
@@ -221,5 +223,91 @@ describe("store limits, dimensions, filters, sub-processors", () => {
     q.send(await traceFixture("service-graphs/client-server.json"));
     expect(edges(q)['traces_service_graph_connection_info{client="frontend",server="checkout"}']).toBe(1);
     expect(Object.keys(edges(graphs())).some((k) => k.includes("connection_info"))).toBe(false);
+  });
+});
+
+describe("exact latencies: durations and gaps are taken on the integer nanoseconds", () => {
+  // 1.7e18 ns as a double resolves only 256 ns: a gap of 301 ns would come out as 256 or 512.
+  const t = nowNs() + 123_457n;
+  const trace = idBytes(16, 4242);
+  const producerId = idBytes(8, 4243);
+  const messaging = request(
+    { resource: { "service.name": "orders" }, spans: [span({ kind: SpanKind.Producer, traceId: trace, spanId: producerId, endNs: t, duration: 0.000_000_777 })] },
+    {
+      resource: { "service.name": "shipping" },
+      spans: [span({ kind: SpanKind.Consumer, traceId: trace, parentSpanId: producerId, endNs: t + 301n + 1_001n, duration: 0.000_001_001 })],
+    },
+  );
+  const l = 'client="orders",connection_type="messaging_system",server="shipping"';
+
+  test.each([
+    ["generated decoder (OTLP/JSON path)", (p: ReturnType<typeof graphs>) => p.send(messaging)],
+    ["wire decoder (OTLP/protobuf path)", (p: ReturnType<typeof graphs>) => p.sendBytes(toBinary(ExportTraceServiceRequestSchema, messaging))],
+  ])("messaging-system latency is consumer start − producer end to the nanosecond: %s", (_name, send) => {
+    const p = graphs({ enable_messaging_system_latency_histogram: true });
+    send(p);
+    const v = edges(p);
+    expect(v[`traces_service_graph_request_messaging_system_seconds_sum{${l}}`]).toBe(301 / 1e9);
+    expect(v[`traces_service_graph_request_client_seconds_sum{${l}}`]).toBe(777 / 1e9);
+    expect(v[`traces_service_graph_request_server_seconds_sum{${l}}`]).toBe(1001 / 1e9);
+  });
+
+  test("a consumer that starts before the producer ends is not observed", () => {
+    const p = graphs({ enable_messaging_system_latency_histogram: true });
+    const early = create(ExportTraceServiceRequestSchema, messaging);
+    early.resourceSpans[1].scopeSpans[0].spans[0].startTimeUnixNano = t - 1n;
+    p.sendBytes(toBinary(ExportTraceServiceRequestSchema, early));
+    expect(edges(p)[req(l)]).toBe(1);
+    expect(edges(p)[`traces_service_graph_request_messaging_system_seconds_count{${l}}`]).toBeUndefined();
+  });
+});
+
+describe("virtual_node label (enable_virtual_node_label)", () => {
+  const pair = (attributes: Record<string, string>) => {
+    const trace = idBytes(16, 5151);
+    const clientId = idBytes(8, 5152);
+    return request(
+      { resource: { "service.name": "web" }, spans: [span({ kind: SpanKind.Client, traceId: trace, spanId: clientId, attributes })] },
+      { resource: { "service.name": "api" }, spans: [span({ kind: SpanKind.Server, traceId: trace, parentSpanId: clientId, attributes })] },
+    );
+  };
+
+  test("with the client/server prefix, a span attribute named virtual_node never becomes the label", () => {
+    const p = graphs({ enable_virtual_node_label: true, enable_client_server_prefix: true, dimensions: ["virtual_node"] });
+    p.send(pair({ virtual_node: "spoofed" }));
+    expect(Object.keys(edges(p)).filter((k) => k.startsWith("traces_service_graph_request_total"))).toEqual([req('client="web",server="api"')]);
+  });
+
+  test("with the prefix, the label still marks expiry-created edges", async () => {
+    const p = graphs({ enable_virtual_node_label: true, enable_client_server_prefix: true });
+    p.send(await traceFixture("service-graphs/root-server.json", p.now));
+    p.tick(p.now + 12_000);
+    expect(edges(p)[req('client="user",connection_type="virtual_node",server="checkout",virtual_node="client"')]).toBe(1);
+  });
+
+  test("without the prefix, a span attribute named virtual_node is the label (as in Tempo)", () => {
+    const p = graphs({ enable_virtual_node_label: true });
+    p.send(pair({ virtual_node: "spoofed" }));
+    expect(edges(p)[req('client="web",server="api",virtual_node="spoofed"')]).toBe(1);
+  });
+});
+
+describe("peer node: the first peer attribute present on the span wins, even when empty", () => {
+  const lone = (attributes: Record<string, string>) =>
+    request({ resource: { "service.name": "checkout" }, spans: [span({ kind: SpanKind.Client, spanId: idBytes(8, 6161), attributes })] });
+
+  test("an empty first peer attribute means no virtual server (the next attribute is not tried)", () => {
+    const p = graphs({ peer_attributes: ["peer.service", "net.peer.name"] });
+    p.send(lone({ "peer.service": "", "net.peer.name": "rates-api" }));
+    p.tick(p.now + 11_000);
+    expect(edges(p)).toEqual({});
+    expect(p.tenant().stats.serviceGraphs.expiredEdges.get("SPAN_KIND_CLIENT")).toBe(1);
+  });
+
+  test("a later attribute is used when the earlier ones are absent", () => {
+    const p = graphs({ peer_attributes: ["peer.service", "net.peer.name"] });
+    p.send(lone({ "net.peer.name": "rates-api" }));
+    p.tick(p.now + 11_000);
+    expect(edges(p)[req('client="checkout",connection_type="virtual_node",server="rates-api"')]).toBe(1);
   });
 });

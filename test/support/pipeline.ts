@@ -1,6 +1,7 @@
 import { loadConfig } from "../../src/config/load.ts";
 import type { HostInfoConfig, ProcessorName, ServiceGraphsConfig, SpanMetricsConfig, TenantConfig } from "../../src/config/types.ts";
 import { batchFromRequest } from "../../src/decode/from-request.ts";
+import { WireBatchDecoder } from "../../src/decode/otlp-wire.ts";
 import { AttributeProjection } from "../../src/decode/span-batch.ts";
 import type { ExportTraceServiceRequest } from "../../src/gen/opentelemetry/proto/collector/trace/v1/trace_service_pb.ts";
 import { buildProcessors } from "../../src/process/build-processors.ts";
@@ -50,10 +51,17 @@ export function pipeline(cfg: TenantConfig, registry: Partial<RegistryOptions> =
     return { id, config: cfg, registry: reg, stats, processors: buildProcessors(cfg, reg, projection, stats) };
   });
   const push = createPush(tenants, () => now);
+  const wire = new WireBatchDecoder(projection);
   return {
+    /** Through the generated decoder (the OTLP/JSON path). */
     send(req: ExportTraceServiceRequest, tenant = "single-tenant"): PushResult {
       push.prepare(tenant);
       return push.push(tenant, batchFromRequest(req, projection));
+    },
+    /** Through the fast wire decoder (the OTLP/protobuf path), as encoded bytes. */
+    sendBytes(bytes: Uint8Array, tenant = "single-tenant"): PushResult {
+      push.prepare(tenant);
+      return push.push(tenant, wire.decode(bytes));
     },
     /** A remote-style collection at `ts` (default: the pipeline clock). */
     collect(tenant = "single-tenant", ts = now): RecordingSink {

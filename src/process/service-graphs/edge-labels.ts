@@ -15,15 +15,19 @@ export class EdgeLabels {
   /** label position written by the client / server side for each dimension */
   readonly clientPos: number[] = [];
   readonly serverPos: number[] = [];
-  /** position and slot of the implicit virtual_node dimension, or -1 */
+  /** position of the implicit virtual_node dimension, and the attribute slot that fills it; -1 when none */
   readonly virtualNodePos: number = -1;
   readonly virtualNodeSlot: number = -1;
 
   constructor(cfg: ServiceGraphsConfig, projection: AttributeProjection) {
-    this.dimSlots = cfg.dimensions.map((d) => projection.slot(d));
-    for (const d of cfg.dimensions) {
+    const prefixed = cfg.enable_client_server_prefix;
+    // With the prefix, Tempo writes `virtual_node` unprefixed and only from expiry:
+    // a configured dimension of that name is the same label, never client_/server_ ones.
+    const dims = prefixed && cfg.enable_virtual_node_label ? cfg.dimensions.filter((d) => d !== "virtual_node") : cfg.dimensions;
+    this.dimSlots = dims.map((d) => projection.slot(d));
+    for (const d of dims) {
       const name = sanitizeLabelName(d);
-      if (cfg.enable_client_server_prefix) {
+      if (prefixed) {
         this.clientPos.push(this.add(`client_${name}`));
         this.serverPos.push(this.add(`server_${name}`));
       } else {
@@ -34,7 +38,9 @@ export class EdgeLabels {
     }
     if (cfg.enable_virtual_node_label) {
       this.virtualNodePos = this.add("virtual_node");
-      this.virtualNodeSlot = projection.slot("virtual_node");
+      // Without the prefix an attribute literally named virtual_node fills it (spec §5.6);
+      // with the prefix Tempo stores that attribute under client_/server_ keys it never emits.
+      if (!prefixed) this.virtualNodeSlot = projection.slot("virtual_node");
     }
   }
 

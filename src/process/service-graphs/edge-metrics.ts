@@ -1,4 +1,5 @@
 import type { ServiceGraphsConfig } from "../../config/types.ts";
+import { diffSeconds } from "../../decode/unix-nanos.ts";
 import type { Histogram } from "../../registry/classic-histogram.ts";
 import type { Counter } from "../../registry/counter.ts";
 import type { Gauge } from "../../registry/gauge.ts";
@@ -77,7 +78,7 @@ export class EdgeMetrics {
     this.server?.observe(ls, e.serverLatency, m, t, 0, now);
     this.client?.observe(ls, e.clientLatency, m, t, 0, now);
     if (this.messaging !== null && e.connectionType === "messaging_system") {
-      const gap = (e.serverStartNs - e.clientEndNs) / 1e9;
+      const gap = diffSeconds(e.clientEndLo, e.clientEndHi, e.serverStartLo, e.serverStartHi);
       if (gap > 0) this.messaging.observe(ls, gap, m, t, 0, now);
     }
     this.info?.set(ls, 1, now);

@@ -21,8 +21,11 @@ export class Edge implements KeyWords {
   serverService = "";
   clientLatency = 0;
   serverLatency = 0;
-  clientEndNs = 0;
-  serverStartNs = 0;
+  /** the producer's end and the consumer's start as uint64 words (messaging latency is their exact gap) */
+  clientEndLo = 0;
+  clientEndHi = 0;
+  serverStartLo = 0;
+  serverStartHi = 0;
   failed = false;
   connectionType: ConnectionType = "";
   spanKind = 0;

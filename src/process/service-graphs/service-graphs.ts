@@ -134,7 +134,8 @@ export class ServiceGraphsProcessor implements Processor {
   private applyClient(e: Edge, batch: SpanBatch, block: ResourceBlock, i: number, service: string): void {
     e.clientService = service;
     e.clientLatency = batch.durations[i];
-    e.clientEndNs = batch.endNs[i];
+    e.clientEndLo = batch.endTimes[i * 2];
+    e.clientEndHi = batch.endTimes[i * 2 + 1];
     this.applyCommon(e, batch, block, i, this.labels.clientPos);
     if (batch.kinds[i] === SpanKind.Producer && e.connectionType !== "database") e.connectionType = "messaging_system";
     // A database call completes from the client span alone (spec §5.3).
@@ -150,7 +151,8 @@ export class ServiceGraphsProcessor implements Processor {
   private applyServer(e: Edge, batch: SpanBatch, block: ResourceBlock, i: number, service: string, hasParent: boolean): void {
     e.serverService = service;
     e.serverLatency = batch.durations[i];
-    e.serverStartNs = batch.startNs[i];
+    e.serverStartLo = batch.startTimes[i * 2];
+    e.serverStartHi = batch.startTimes[i * 2 + 1];
     this.applyCommon(e, batch, block, i, this.labels.serverPos);
     if (batch.kinds[i] === SpanKind.Consumer && e.connectionType !== "database") e.connectionType = "messaging_system";
     if (!hasParent) e.serverIsRoot = true;
@@ -158,10 +160,10 @@ export class ServiceGraphsProcessor implements Processor {
 
   /** Peer node candidate (span attributes only) and the dimensions this side writes. */
   private applyCommon(e: Edge, batch: SpanBatch, block: ResourceBlock, i: number, positions: number[]): void {
+    // The first peer attribute present wins even when its value is empty: Tempo stops there.
     for (const slot of this.peerSlots) {
-      const v = spanString(batch, i, slot);
-      if (batch.attrKinds[i * batch.slotCount + slot] !== AttrKind.None && v !== "") {
-        e.peerNode = v;
+      if (batch.attrKinds[i * batch.slotCount + slot] !== AttrKind.None) {
+        e.peerNode = spanString(batch, i, slot);
         break;
       }
     }
