@@ -8,6 +8,7 @@ import type { FilterPolicy, PolicyMatch } from "./types.ts";
 import { opt, strictBlock, withDefault } from "./schema-blocks.ts";
 import { describeValue, nonEmptyStr, oneOf } from "./schema-scalars.ts";
 import { translateRe2 } from "./re2-regex.ts";
+import { YamlFloat } from "./yaml-float.ts";
 import { SPAN_KIND_NAMES, STATUS_CODE_NAMES } from "../util/otlp-names.ts";
 
 const SPAN_KINDS: readonly string[] = SPAN_KIND_NAMES;
@@ -15,10 +16,10 @@ const STATUS_CODES: readonly string[] = STATUS_CODE_NAMES;
 const INTRINSIC_KEYS = ["name", "status", "kind"];
 
 const scalarValue = z.unknown().superRefine((v, ctx) => {
-  if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") {
+  if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean" && !(v instanceof YamlFloat)) {
     ctx.addIssue({ code: "custom", message: `expected a string, number or boolean, got ${describeValue(v)}` });
   }
-}) as unknown as z.ZodType<string | number | boolean>;
+}) as unknown as z.ZodType<string | number | boolean | YamlFloat>;
 
 const attribute = strictBlock({ key: nonEmptyStr, value: scalarValue });
 
@@ -57,17 +58,20 @@ const policyMatch = strictBlock({
     } catch (e) {
       ctx.addIssue({ code: "custom", message: (e as Error).message, path: at("key") });
     }
-    let value = a.value;
+    const float = a.value instanceof YamlFloat || (typeof a.value === "number" && !Number.isInteger(a.value));
+    let value = a.value instanceof YamlFloat ? a.value.value : a.value;
+    // Go's yaml.v2 gives a regex or an intrinsic the scalar as written ("200.0", not "200").
+    const written = a.value instanceof YamlFloat ? a.value.source : String(value);
     if (m.match_type === "regex") {
-      const translated = translateRe2(String(a.value));
+      const translated = translateRe2(written);
       if (translated.ok) value = translated.source;
       else ctx.addIssue({ code: "custom", message: translated.message, path: at("value") });
-    } else if (key === "kind" && !SPAN_KINDS.includes(String(a.value))) {
+    } else if (key === "kind" && !SPAN_KINDS.includes(written)) {
       ctx.addIssue({ code: "custom", message: `kind must be one of ${SPAN_KINDS.join(", ")}`, path: at("value") });
-    } else if (key === "status" && !STATUS_CODES.includes(String(a.value))) {
+    } else if (key === "status" && !STATUS_CODES.includes(written)) {
       ctx.addIssue({ code: "custom", message: `status must be one of ${STATUS_CODES.join(", ")}`, path: at("value") });
     }
-    return { key, value };
+    return float && m.match_type === "strict" ? { key, value, float: true } : { key, value };
   });
   return { match_type: m.match_type, attributes };
 });

@@ -7,7 +7,11 @@
 /** One filter-policy match block (spec §7). */
 export interface PolicyMatch {
   match_type: "strict" | "regex";
-  attributes: { key: string; value: string | number | boolean }[];
+  /**
+   * `float`: the YAML value was written as a float (`200.0`), so only double
+   * attributes match (Tempo's float filter); a whole number written `200` is an int.
+   */
+  attributes: { key: string; value: string | number | boolean; float?: boolean }[];
 }
 
 export interface FilterPolicy {

@@ -3,8 +3,9 @@
  * pointed at a line and column. Parsing follows Go's yaml.v2 where it matters
  * for Tempo configs: duplicate keys are errors and `<<` merge keys work.
  */
-import { isMap, isScalar, LineCounter, parseDocument, type Document } from "yaml";
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
 import { ConfigError, type Locate, type PathSegment } from "./config-error.ts";
+import { YamlFloat, writtenAsFloat } from "./yaml-float.ts";
 
 /** Parsed YAML plus a way to find where a key path is written. */
 export interface YamlSource {
@@ -26,7 +27,24 @@ export function parseYaml(text: string, context?: string): YamlSource {
     const more = doc.errors.length > 1 ? ` (and ${doc.errors.length - 1} more)` : "";
     throw new ConfigError([`YAML syntax error${more}: ${summary}${excerpt === "" ? "" : `\n    ${excerpt}`}`], context);
   }
+  typeFilterPolicyNumbers(doc.contents, text, false);
   return { data: doc.toJS({ maxAliasCount: 1000 }), locate: locator(doc, lineCounter) };
+}
+
+/** Wraps float-written numbers at `value` keys under `filter_policies` in YamlFloat (see yaml-float.ts). */
+function typeFilterPolicyNumbers(node: unknown, text: string, inPolicies: boolean): void {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : "";
+      const v = pair.value;
+      if (inPolicies && key === "value" && isScalar(v) && typeof v.value === "number" && v.type === "PLAIN" && v.range) {
+        const source = text.slice(v.range[0], v.range[1]);
+        if (writtenAsFloat(source)) v.value = new YamlFloat(v.value, source);
+      } else typeFilterPolicyNumbers(v, text, inPolicies || key === "filter_policies");
+    }
+  } else if (isSeq(node)) {
+    for (const item of node.items) typeFilterPolicyNumbers(item, text, inPolicies);
+  }
 }
 
 function locator(doc: Document, lines: LineCounter): Locate {

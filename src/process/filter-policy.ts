@@ -45,12 +45,13 @@ function all(conds: Condition[], batch: SpanBatch, block: ResourceBlock, span: n
 }
 
 function compileBlock(match: PolicyMatch, projection: AttributeProjection): Condition[] {
-  return match.attributes.map((a) => compileCondition(a.key, a.value, match.match_type, projection));
+  return match.attributes.map((a) => compileCondition(a.key, a.value, a.float === true, match.match_type, projection));
 }
 
 function compileCondition(
   key: string,
   expected: string | number | boolean,
+  float: boolean,
   matchType: "strict" | "regex",
   projection: AttributeProjection,
 ): Condition {
@@ -70,7 +71,7 @@ function compileCondition(
   }
   const onResource = key.startsWith("resource.");
   const slot = projection.slot(unquote(key.slice(onResource ? 9 : 5)));
-  const test = matchType === "regex" ? regexTest(new RegExp(String(expected))) : strictTest(expected);
+  const test = matchType === "regex" ? regexTest(new RegExp(String(expected))) : strictTest(expected, float);
   if (onResource) return (_b, r, _i) => r.slotKinds[slot] !== AttrKind.None && test(r.slotKinds[slot], r.slotValues[slot]);
   return (b, _r, i) => {
     const at = i * b.slotCount + slot;
@@ -89,13 +90,14 @@ function regexTest(re: RegExp): (kind: number, value: AttrValue) => boolean {
 }
 
 /**
- * Type-aware equality: the YAML scalar type picks the attribute type compared;
- * an attribute of another type compares as that type's zero value (Tempo's quirk).
+ * Type-aware equality: the YAML scalar type picks the attribute type compared
+ * (`200` an int, `200.0` a double); an attribute of another type compares as
+ * that type's zero value (Tempo's quirk).
  */
-function strictTest(expected: string | number | boolean): (kind: number, value: AttrValue) => boolean {
+function strictTest(expected: string | number | boolean, float: boolean): (kind: number, value: AttrValue) => boolean {
   if (typeof expected === "string") return (k, v) => (k === AttrKind.String ? v : "") === expected;
   if (typeof expected === "boolean") return (k, v) => (k === AttrKind.Bool ? v : false) === expected;
-  if (Number.isInteger(expected)) {
+  if (!float && Number.isInteger(expected)) {
     const want = String(expected);
     return (k, v) => (k === AttrKind.Int ? v : "0") === want;
   }

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { parseConfig } from "../../src/config/load.ts";
 import type { FilterPolicy } from "../../src/config/types.ts";
 import { SpanKind, StatusCode } from "../../src/decode/span-batch.ts";
 import { request, span } from "../support/otlp-builders.ts";
@@ -73,5 +74,57 @@ describe("filter policies (spec §7, §15.21)", () => {
     const p = pipeline(tenantConfig({ spanMetrics: { filter_policies: [{ exclude: strict({ key: "name", value: "SELECT" }) }] } }));
     p.send(request({ resource: { "service.name": "svc" }, spans: spans() }));
     expect(p.tenant().stats.discarded.get("span_metrics_filtered\u0000span-metrics")).toBe(1);
+  });
+});
+
+describe("strict numbers keep the type they were written with in YAML (Go's yaml.v2 → float64 or int)", () => {
+  const status = (value: string) => `metrics_generator:
+  processor:
+    span_metrics:
+      filter_policies:
+        - include:
+            match_type: strict
+            attributes:
+              - key: span.code
+                value: ${value}
+`;
+  /** Which of an int-typed and a double-typed `code` attribute (both 200) the policy keeps. */
+  function keptByYaml(value: string): string[] {
+    const policies = parseConfig(status(value)).tenant_defaults.span_metrics.filter_policies;
+    const p = pipeline(tenantConfig({ spanMetrics: { filter_policies: policies } }));
+    p.send(
+      request({
+        resource: { "service.name": "svc" },
+        spans: [span({ name: "int", attributes: { code: 200n } }), span({ name: "double", attributes: { code: { double: 200 } } })],
+      }),
+    );
+    return Object.keys(p.values())
+      .filter((k) => k.startsWith("traces_spanmetrics_calls_total"))
+      .map((k) => /span_name="([^"]*)"/.exec(k)?.[1] ?? "")
+      .sort();
+  }
+
+  test.each([
+    ["200", ["int"]],
+    ["200.0", ["double"]],
+    ["2e2", ["double"]],
+    ["0xc8", ["int"]],
+    ['"200"', []],
+  ])("value: %s", (value, expected) => {
+    expect(keptByYaml(value)).toEqual(expected);
+  });
+
+  test("a float-written value used as a regex or intrinsic keeps its text", () => {
+    const config = parseConfig(`metrics_generator:
+  processor:
+    service_graphs:
+      filter_policies:
+        - exclude:
+            match_type: regex
+            attributes:
+              - key: name
+                value: 1.50
+`);
+    expect(config.tenant_defaults.service_graphs.filter_policies).toEqual([{ exclude: { match_type: "regex", attributes: [{ key: "name", value: "1.50" }] } }]);
   });
 });
