@@ -4,15 +4,19 @@
  * into one warning naming the key's path.
  */
 import { formatPath, type PathSegment } from "./config-error.ts";
-import { IgnoredSetting } from "./schema-blocks.ts";
+import { IgnoredSetting, valueNotes } from "./schema-blocks.ts";
 
-/** One warning per IgnoredSetting found in a parsed config, in document order of the schema. */
+/** One warning per IgnoredSetting (and per noted value) found in a parsed config, in document order of the schema. */
 export function ignoredSettingWarnings(parsed: unknown, base: readonly PathSegment[] = []): string[] {
   const warnings: string[] = [];
   const walk = (value: unknown, path: PathSegment[]): void => {
     if (value instanceof IgnoredSetting) {
       warnings.push(value.describe(formatPath(path), String(path[path.length - 1])));
-    } else if (Array.isArray(value)) {
+      return;
+    }
+    const note = value !== null && typeof value === "object" ? valueNotes.get(value) : undefined;
+    if (note !== undefined) warnings.push(note(formatPath(path)));
+    if (Array.isArray(value)) {
       value.forEach((item, i) => walk(item, [...path, i]));
     } else if (value !== null && typeof value === "object") {
       for (const [key, item] of Object.entries(value)) walk(item, [...path, key]);

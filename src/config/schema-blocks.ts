@@ -15,6 +15,13 @@ export class IgnoredSetting {
   ) {}
 }
 
+/**
+ * Warnings attached to parsed values that are kept (not ignored) but were
+ * changed on the way in, e.g. unsorted bucket lists; the config builder turns
+ * each into one warning at the value's path, like IgnoredSetting markers.
+ */
+export const valueNotes = new WeakMap<object, (path: string) => string>();
+
 /** The standard warning for an accepted-but-ignored key, with an optional reason. */
 export function ignoredBecause(reason?: string): (path: string) => string {
   return (path) => `${path} is accepted and ignored by redgen${reason === undefined ? "" : ` (${reason})`}`;

@@ -4,21 +4,22 @@
  */
 import { z } from "zod";
 import type { DimensionMapping } from "./types.ts";
-import { opt, strictBlock, withDefault } from "./schema-blocks.ts";
+import { opt, strictBlock, valueNotes, withDefault } from "./schema-blocks.ts";
 import { bool, finiteNumber, nonEmptyStr, str } from "./schema-scalars.ts";
 import { isValidMetricName } from "./label-names.ts";
 
-/** Classic histogram bucket bounds: finite and strictly increasing (Tempo's overrides API rule). */
-export const histogramBuckets = z.array(finiteNumber).superRefine((buckets, ctx) => {
-  for (let i = 1; i < buckets.length; i++) {
-    if (!(buckets[i] > buckets[i - 1])) {
-      ctx.addIssue({
-        code: "custom",
-        message: `buckets must be strictly increasing: ${buckets[i]} is not greater than ${buckets[i - 1]}`,
-        path: [i],
-      });
-    }
-  }
+/**
+ * Classic histogram bucket bounds, finite. Tempo sorts them when it builds the
+ * histogram, so an unsorted list is accepted and sorted (with a warning);
+ * repeated bounds are dropped, since Tempo would write the same `le` series
+ * twice and fail every collection.
+ */
+export const histogramBuckets = z.array(finiteNumber).transform((buckets) => {
+  const sorted = [...new Set(buckets)].sort((a, b) => a - b);
+  if (sorted.length === buckets.length && sorted.every((b, i) => b === buckets[i])) return buckets;
+  const dropped = buckets.length - sorted.length;
+  valueNotes.set(sorted, (path) => `${path}: buckets sorted to [${sorted.join(", ")}]${dropped > 0 ? ` (${dropped} repeated bound${dropped > 1 ? "s" : ""} dropped)` : ""}`);
+  return sorted;
 });
 
 /** Attribute names used as dimensions (raw names with dots; sanitized into label names later). */

@@ -9,10 +9,22 @@ const spanMetrics = (body: string) =>
     .join("\n")}\n`;
 
 describe("validation rules", () => {
-  test("histogram buckets must be strictly increasing finite numbers", () => {
-    expect(errorFor(spanMetrics("histogram_buckets: [0.1, 0.5, 0.5, 2]")).message).toContain(
-      "span_metrics.histogram_buckets.2: buckets must be strictly increasing: 0.5 is not greater than 0.5",
-    );
+  test("unsorted histogram buckets are sorted, as Tempo sorts them, with a warning naming the key", () => {
+    const config = parse(spanMetrics("histogram_buckets: [0.5, 0.1, 2]"));
+    expect(config.tenant_defaults.span_metrics.histogram_buckets).toEqual([0.1, 0.5, 2]);
+    expect(config.warnings).toContain("metrics_generator.processor.span_metrics.histogram_buckets: buckets sorted to [0.1, 0.5, 2]");
+  });
+
+  test("repeated bucket bounds are dropped with a warning; sorted lists load quietly", () => {
+    const config = parse(spanMetrics("histogram_buckets: [0.1, 0.5, 0.5, 2]"));
+    expect(config.tenant_defaults.span_metrics.histogram_buckets).toEqual([0.1, 0.5, 2]);
+    expect(config.warnings.filter((w) => w.includes("histogram_buckets"))).toEqual([
+      "metrics_generator.processor.span_metrics.histogram_buckets: buckets sorted to [0.1, 0.5, 2] (1 repeated bound dropped)",
+    ]);
+    expect(parse(spanMetrics("histogram_buckets: [0.1, 2]")).warnings.filter((w) => w.includes("histogram_buckets"))).toEqual([]);
+  });
+
+  test("histogram buckets must be finite numbers", () => {
     expect(errorFor(spanMetrics("histogram_buckets: [0.1, .inf]")).message).toContain("histogram_buckets.1: expected a finite number");
   });
 
