@@ -5,6 +5,7 @@ import { ResourceSpansSchema, SpanSchema } from "../gen/opentelemetry/proto/trac
 import type { Span } from "../gen/opentelemetry/proto/trace/v1/trace_pb.ts";
 import { kindOf, storedValue } from "./any-value.ts";
 import { DecodeError } from "./decode-error.ts";
+import { spanSize } from "./tempo-size.ts";
 import { setNanos } from "./unix-nanos.ts";
 import { type AttributeProjection, type ResourceBlock, type SpanBatch, allocateBatch } from "./span-batch.ts";
 
@@ -12,7 +13,7 @@ import { type AttributeProjection, type ResourceBlock, type SpanBatch, allocateB
  * Turns a request in generated types into a SpanBatch, validating ids the way
  * Tempo's distributor does (spec §2.2): a bad id rejects the whole request.
  */
-export function batchFromRequest(req: ExportTraceServiceRequest, projection: AttributeProjection): SpanBatch {
+export function batchFromRequest(req: ExportTraceServiceRequest, projection: AttributeProjection, pdata = true): SpanBatch {
   let spanCount = 0;
   for (const rs of req.resourceSpans) for (const ss of rs.scopeSpans) spanCount += ss.spans.length;
   const slotCount = projection.size;
@@ -23,7 +24,7 @@ export function batchFromRequest(req: ExportTraceServiceRequest, projection: Att
     block.byteSize = toBinary(ResourceSpansSchema, rs).length;
     for (const ss of rs.scopeSpans) {
       for (const span of ss.spans) {
-        writeSpan(b, i, span, projection);
+        writeSpan(b, i, span, projection, pdata);
         i++;
       }
     }
@@ -61,12 +62,15 @@ function resourceBlock(attrs: KeyValue[], projection: AttributeProjection, spanS
   return block;
 }
 
-function writeSpan(b: SpanBatch, i: number, span: Span, projection: AttributeProjection): void {
-  checkIds(span);
-  b.traceIds.set(span.traceId, i * 16);
+function writeSpan(b: SpanBatch, i: number, span: Span, projection: AttributeProjection, pdata: boolean): void {
+  // pdata (Tempo's distributor) reads an all-zero id as no id: tempo-size.ts.
+  const traceId = pdata && isZero(span.traceId) ? EMPTY : span.traceId;
+  const parentSpanId = pdata && isZero(span.parentSpanId) ? EMPTY : span.parentSpanId;
+  checkIds(traceId, span.spanId, parentSpanId);
+  b.traceIds.set(traceId, i * 16);
   b.spanIds.set(span.spanId, i * 8);
-  if (span.parentSpanId.length === 8) {
-    b.parentSpanIds.set(span.parentSpanId, i * 8);
+  if (parentSpanId.length === 8) {
+    b.parentSpanIds.set(parentSpanId, i * 8);
     b.hasParent[i] = 1;
   }
   b.names[i] = span.name;
@@ -78,7 +82,8 @@ function writeSpan(b: SpanBatch, i: number, span: Span, projection: AttributePro
   setNanos(b.endTimes, i, span.endTimeUnixNano);
   const d = span.endTimeUnixNano - span.startTimeUnixNano;
   b.durations[i] = d > 0n ? Number(d) / 1e9 : 0;
-  b.sizes[i] = toBinary(SpanSchema, span).length;
+  const bytes = toBinary(SpanSchema, span);
+  b.sizes[i] = spanSize(bytes, 0, bytes.length, pdata);
   const base = i * b.slotCount;
   for (const kv of span.attributes) {
     const slot = projection.slots.get(kv.key);
@@ -89,19 +94,22 @@ function writeSpan(b: SpanBatch, i: number, span: Span, projection: AttributePro
   }
 }
 
-function checkIds(span: Span): void {
-  if (span.traceId.length !== 16) {
-    throw new DecodeError("invalid", `trace ids must be 128 bit, received ${span.traceId.length * 8} bits`);
+function checkIds(traceId: Uint8Array, spanId: Uint8Array, parentSpanId: Uint8Array): void {
+  if (traceId.length !== 16) {
+    throw new DecodeError("invalid", `trace ids must be 128 bit, received ${traceId.length * 8} bits`);
   }
-  if (span.spanId.length !== 8 || isZero(span.spanId)) {
-    throw new DecodeError("invalid", `span ids must be 64 bit and not all zero, received ${span.spanId.length * 8} bits`);
+  if (spanId.length !== 8 || isZero(spanId)) {
+    throw new DecodeError("invalid", `span ids must be 64 bit and not all zero, received ${spanId.length * 8} bits`);
   }
-  if (span.parentSpanId.length !== 0 && span.parentSpanId.length !== 8) {
-    throw new DecodeError("invalid", `parent span ids must be empty or 64 bit, received ${span.parentSpanId.length * 8} bits`);
+  if (parentSpanId.length !== 0 && parentSpanId.length !== 8) {
+    throw new DecodeError("invalid", `parent span ids must be empty or 64 bit, received ${parentSpanId.length * 8} bits`);
   }
 }
 
+const EMPTY = new Uint8Array(0);
+
 function isZero(id: Uint8Array): boolean {
+  if (id.length === 0) return false;
   for (let k = 0; k < id.length; k++) if (id[k] !== 0) return false;
   return true;
 }

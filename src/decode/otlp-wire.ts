@@ -24,7 +24,15 @@ export class WireBatchDecoder {
   private matcher: KeyMatcher | undefined;
   private readonly strings = new StringTable(latin1);
 
-  constructor(private readonly projection: AttributeProjection) {}
+  constructor(
+    private readonly projection: AttributeProjection,
+    /**
+     * true for requests Tempo would take through its distributor (OTLP/gRPC and
+     * HTTP: re-marshalled through pdata before sizing); false for Kafka records,
+     * which Tempo sizes as they were written (tempo-size.ts).
+     */
+    private readonly pdata = true,
+  ) {}
 
   decode(buf: Uint8Array): SpanBatch {
     const slots = this.projection.size;
@@ -41,6 +49,7 @@ export class WireBatchDecoder {
       strings: this.strings,
       batch: b,
       capacity: b.hasParent.length,
+      pdata: this.pdata,
     };
     const spans = readRequest(st);
     this.batch = st.batch;
@@ -50,8 +59,8 @@ export class WireBatchDecoder {
 }
 
 /** A fresh batch for `buf` (tests, benches): a new decoder every call. */
-export function decodeProtobufBatch(buf: Uint8Array, projection: AttributeProjection): SpanBatch {
-  return new WireBatchDecoder(projection).decode(buf);
+export function decodeProtobufBatch(buf: Uint8Array, projection: AttributeProjection, pdata = true): SpanBatch {
+  return new WireBatchDecoder(projection, pdata).decode(buf);
 }
 
 let latin1View: Buffer | undefined;
@@ -91,6 +100,8 @@ function readResourceSpans(st: WireState, start: number, end: number, span: numb
     spanEnd: span,
     byteSize: end - start,
   };
+  let scopes = 0;
+  let legacy: number[] | undefined;
   c.pos = start;
   while (c.pos < end) {
     const tag = readVarint32(buf, c, end);
@@ -100,21 +111,43 @@ function readResourceSpans(st: WireState, start: number, end: number, span: numb
       c.pos = rEnd;
     } else if (tag === 0x12) {
       const ssEnd = readLengthEnd(buf, c, end);
-      while (c.pos < ssEnd) {
-        const t = readVarint32(buf, c, ssEnd);
-        if (t !== 0x12) {
-          skipField(buf, c, t & 7, ssEnd);
-          continue;
-        }
-        const sEnd = readLengthEnd(buf, c, ssEnd);
-        if (span >= st.capacity) grow(st, span);
-        readSpan(st, c.pos, sEnd, span++);
-        c.pos = sEnd;
-      }
+      span = readScopeSpans(st, c.pos, ssEnd, span);
+      scopes++;
+      c.pos = ssEnd;
+    } else if (tag === INSTRUMENTATION_LIBRARY_SPANS) {
+      const ilEnd = readLengthEnd(buf, c, end);
+      (legacy ??= []).push(c.pos, ilEnd);
+      c.pos = ilEnd;
     } else skipField(buf, c, tag & 7, end);
+  }
+  // Pre-1.0 OTLP (field 1000, same shape as ScopeSpans): Tempo's receiver moves it
+  // into scope_spans when a ResourceSpans has none, so its spans count.
+  if (scopes === 0 && legacy !== undefined) {
+    for (let k = 0; k < legacy.length; k += 2) span = readScopeSpans(st, legacy[k], legacy[k + 1], span);
   }
   block.spanEnd = span;
   st.batch.resources.push(block);
+  return span;
+}
+
+/** ResourceSpans.instrumentation_library_spans = 1000, length-delimited. */
+const INSTRUMENTATION_LIBRARY_SPANS = (1000 << 3) | 2;
+
+/** The spans (field 2) of one ScopeSpans in [start, end); returns the next span index. */
+function readScopeSpans(st: WireState, start: number, end: number, span: number): number {
+  const { buf, c } = st;
+  c.pos = start;
+  while (c.pos < end) {
+    const t = readVarint32(buf, c, end);
+    if (t !== 0x12) {
+      skipField(buf, c, t & 7, end);
+      continue;
+    }
+    const sEnd = readLengthEnd(buf, c, end);
+    if (span >= st.capacity) grow(st, span);
+    readSpan(st, c.pos, sEnd, span++);
+    c.pos = sEnd;
+  }
   return span;
 }
 

@@ -65,6 +65,11 @@ export function readAnyValue(st: WireState, start: number, end: number): Value {
         c.pos = e;
         break;
       }
+      case 0x40: // string_value_strindex: a profiles-only form Tempo stringifies as ""
+        readVarint32(buf, c, end);
+        v.kind = AttrKind.Empty;
+        v.value = "";
+        break;
       default:
         skipField(buf, c, t & 7, end);
     }

@@ -1,19 +1,19 @@
-import { spanFieldWaste } from "./canonical-size.ts";
 import { DecodeError } from "./decode-error.ts";
 import { AttrKind } from "./span-batch.ts";
 import { diffSeconds } from "./unix-nanos.ts";
 import { readAnyValue } from "./wire-any-value.ts";
-import { readLengthEnd, readVarint32, skipField, truncated, varintSize } from "./wire-reader.ts";
+import { allZero, anyValueSize, eventSize, lenField, linkSize, scalarSize, simpleAnyValue } from "./tempo-size.ts";
+import { readLengthEnd, readVarint32, skipField, truncated } from "./wire-reader.ts";
 import type { WireState } from "./wire-state.ts";
 
 /**
  * Decodes the Span in [start, end) into column i of the batch: ids, name,
  * kind, times, status, trace state and the projected attributes; events and
- * links are only walked for the canonical size (spec §4.1: zero-valued
- * scalars an encoder wrote explicitly do not count, as Tempo re-marshals).
+ * links are only walked for the size. The size is Tempo's (tempo-size.ts):
+ * sized field by field as the span is read, with pdata's rules when `st.pdata`.
  */
 export function readSpan(st: WireState, start: number, end: number, i: number): void {
-  const { buf, c, batch: b, view } = st;
+  const { buf, c, batch: b, view, pdata } = st;
   const base = i * b.slotCount;
   b.attrKinds.fill(0, base, base + b.slotCount);
   b.names[i] = "";
@@ -29,7 +29,8 @@ export function readSpan(st: WireState, start: number, end: number, i: number): 
   let startHi = 0;
   let endLo = 0;
   let endHi = 0;
-  let waste = 0;
+  let size = 0;
+  let hasStatus = false;
   c.pos = start;
   while (c.pos < end) {
     const fieldStart = c.pos;
@@ -39,7 +40,9 @@ export function readSpan(st: WireState, start: number, end: number, i: number): 
       case 0x12:
       case 0x22: {
         const e = readLengthEnd(buf, c, end);
-        const len = e - c.pos;
+        let len = e - c.pos;
+        // pdata reads an all-zero id as no id: a zero trace id is then refused, a zero parent is a root.
+        if (pdata && tag !== 0x12 && len > 0 && allZero(buf, c.pos, e)) len = 0;
         if (tag === 0x0a) {
           traceLen = len;
           if (len === 16) copy(buf, c.pos, b.traceIds, i * 16, 16);
@@ -50,7 +53,7 @@ export function readSpan(st: WireState, start: number, end: number, i: number): 
           parentLen = len;
           if (len === 8) copy(buf, c.pos, b.parentSpanIds, i * 8, 8);
         }
-        if (len === 0) waste += e - fieldStart;
+        if (len > 0) size += e - fieldStart;
         c.pos = e;
         break;
       }
@@ -60,7 +63,7 @@ export function readSpan(st: WireState, start: number, end: number, i: number): 
         const s = st.strings.get(buf, c.pos, e);
         if (tag === 0x1a) b.traceStates[i] = s;
         else b.names[i] = s;
-        if (e === c.pos) waste += e - fieldStart;
+        if (e > c.pos) size += e - fieldStart;
         c.pos = e;
         break;
       }
@@ -70,7 +73,7 @@ export function readSpan(st: WireState, start: number, end: number, i: number): 
       case 0x70: {
         const v = readVarint32(buf, c, end);
         if (tag === 0x30) b.kinds[i] = v;
-        if (v === 0) waste += c.pos - fieldStart;
+        if (v !== 0) size += c.pos - fieldStart;
         break;
       }
       case 0x39:
@@ -86,40 +89,39 @@ export function readSpan(st: WireState, start: number, end: number, i: number): 
           endHi = hi;
         }
         c.pos += 8;
-        if (lo === 0 && hi === 0) waste += c.pos - fieldStart;
+        if (lo !== 0 || hi !== 0) size += 9;
         break;
       }
       case 0x4a: {
         const e = readLengthEnd(buf, c, end);
-        const lenStart = c.pos;
-        waste += nestedWaste(e - lenStart, readAttribute(st, lenStart, e, base));
+        const kv = readAttribute(st, c.pos, e, base);
+        // Nearly always the KeyValue is exactly as Tempo holds it: its bytes on the wire are its size.
+        size += kv === e - c.pos ? e - fieldStart : lenField(kv);
         c.pos = e;
         break;
       }
       case 0x7a: {
         const e = readLengthEnd(buf, c, end);
-        const lenStart = c.pos;
-        waste += nestedWaste(e - lenStart, readStatus(st, lenStart, e, i));
+        size += lenField(readStatus(st, c.pos, e, i));
+        hasStatus = true;
         c.pos = e;
         break;
       }
       case 0x5a:
       case 0x6a: {
         const e = readLengthEnd(buf, c, end);
-        const lenStart = c.pos;
-        waste += nestedWaste(e - lenStart, spanFieldWaste(buf, tag, lenStart, e));
+        size += lenField(tag === 0x5a ? eventSize(buf, c.pos, e, pdata) : linkSize(buf, c.pos, e, pdata));
         c.pos = e;
         break;
       }
       case 133: // flags = 16, fixed32 (a two-byte tag)
         if (c.pos + 4 > end) throw truncated();
-        if (view.getUint32(c.pos, true) === 0) waste += c.pos + 4 - fieldStart;
+        if (view.getUint32(c.pos, true) !== 0) size += 6;
         c.pos += 4;
         break;
       default:
-        // Unknown fields are not part of the canonical message either.
+        // Unknown fields are not part of Tempo's message.
         skipField(buf, c, tag & 7, end);
-        waste += c.pos - fieldStart;
     }
   }
   checkIds(traceLen, spanLen, parentLen, b.spanIds, i);
@@ -130,22 +132,18 @@ export function readSpan(st: WireState, start: number, end: number, i: number): 
   b.endTimes[i * 2] = endLo;
   b.endTimes[i * 2 + 1] = endHi;
   b.durations[i] = diffSeconds(startLo, startHi, endLo, endHi);
-  b.sizes[i] = end - start - waste;
+  // pdata writes a Status for every span, an empty one when it had none.
+  b.sizes[i] = pdata && !hasStatus ? size + 2 : size;
 }
 
-/** What dropping `inner` bytes from a nested message of `len` bytes saves, length prefix included. */
-function nestedWaste(len: number, inner: number): number {
-  if (inner === 0) return 0;
-  return varintSize(len) - varintSize(len - inner) + inner;
-}
-
-/** A projected span attribute into its slot; returns the KeyValue's canonical waste (an explicitly empty key). */
+/** A projected span attribute into its slot; returns the KeyValue's Tempo size. */
 function readAttribute(st: WireState, start: number, end: number, base: number): number {
   const { buf, c, batch: b } = st;
   let slot = -1;
   let valStart = -1;
   let valEnd = -1;
-  let waste = 0;
+  let valField = -1;
+  let size = 0;
   c.pos = start;
   while (c.pos < end) {
     const fieldStart = c.pos;
@@ -153,29 +151,36 @@ function readAttribute(st: WireState, start: number, end: number, base: number):
     if (t === 0x0a) {
       const e = readLengthEnd(buf, c, end);
       slot = st.matcher.slot(buf, c.pos, e);
-      if (e === c.pos) waste += e - fieldStart;
+      if (e > c.pos) size += e - fieldStart;
       c.pos = e;
     } else if (t === 0x12) {
       valEnd = readLengthEnd(buf, c, end);
       valStart = c.pos;
+      valField = fieldStart;
       c.pos = valEnd;
     } else {
+      const valueStart = c.pos;
       skipField(buf, c, t & 7, end);
-      waste += c.pos - fieldStart;
+      // key_strindex (3) is part of the message when non-zero; anything else is unknown.
+      if (t === 0x18) size += scalarSize(buf, fieldStart, valueStart, c.pos, 0);
     }
   }
+  if (valStart >= 0) {
+    if (valStart === valEnd || simpleAnyValue(buf, valStart, valEnd)) size += valEnd - valField;
+    else size += lenField(anyValueSize(buf, valStart, valEnd, st.pdata));
+  } else if (st.pdata) size += 2;
   if (slot >= 0 && b.attrKinds[base + slot] === AttrKind.None) {
     const v = readAnyValue(st, valStart, valEnd);
     b.attrKinds[base + slot] = v.kind;
     b.attrValues[base + slot] = v.value;
   }
-  return waste;
+  return size;
 }
 
-/** Status message and code; returns the canonical waste (an empty message or a zero code written out). */
+/** Status message and code into the span's columns; returns the Status's Tempo size (statusSize's rules). */
 function readStatus(st: WireState, start: number, end: number, i: number): number {
   const { buf, c, batch: b } = st;
-  let waste = 0;
+  let size = 0;
   c.pos = start;
   while (c.pos < end) {
     const fieldStart = c.pos;
@@ -183,18 +188,15 @@ function readStatus(st: WireState, start: number, end: number, i: number): numbe
     if (t === 0x12) {
       const e = readLengthEnd(buf, c, end);
       b.statusMessages[i] = st.strings.get(buf, c.pos, e);
-      if (e === c.pos) waste += e - fieldStart;
+      if (e > c.pos) size += e - fieldStart;
       c.pos = e;
     } else if (t === 0x18) {
       const code = readVarint32(buf, c, end);
       b.statusCodes[i] = code;
-      if (code === 0) waste += c.pos - fieldStart;
-    } else {
-      skipField(buf, c, t & 7, end);
-      waste += c.pos - fieldStart;
-    }
+      if (code !== 0) size += c.pos - fieldStart;
+    } else skipField(buf, c, t & 7, end);
   }
-  return waste;
+  return size;
 }
 
 function copy(src: Uint8Array, from: number, dst: Uint8Array, to: number, n: number): void {

@@ -13,4 +13,6 @@ export interface WireState {
   batch: SpanBatch;
   /** spans the batch columns can hold before they must grow */
   capacity: number;
+  /** size and read ids as Tempo does after its distributor re-marshalled through pdata (OTLP paths, not Kafka) */
+  pdata: boolean;
 }

@@ -14,12 +14,15 @@ export class TraceExport {
   draining = false;
 
   private readonly wire: WireBatchDecoder;
+  /** Kafka records are sized as written (Tempo's distributor already re-marshalled them) */
+  private readonly records: WireBatchDecoder;
 
   constructor(
     private readonly push: Push,
     private readonly projection: AttributeProjection,
   ) {
-    this.wire = new WireBatchDecoder(projection);
+    this.wire = new WireBatchDecoder(projection, true);
+    this.records = new WireBatchDecoder(projection, false);
   }
 
   export(tenant: string, req: ExportTraceServiceRequest, skipMetricsGeneration = false): PushResult {
@@ -28,9 +31,15 @@ export class TraceExport {
     return this.push.push(tenant, batch, skipMetricsGeneration);
   }
 
-  /** The fast path for protobuf bytes: straight into columns, no message objects. */
+  /** The fast path for OTLP protobuf bytes: straight into columns, no message objects. */
   exportProtobuf(tenant: string, bytes: Uint8Array, skipMetricsGeneration = false): PushResult {
     this.push.prepare(tenant);
     return this.push.push(tenant, this.wire.decode(bytes), skipMetricsGeneration);
+  }
+
+  /** A protobuf payload of a Kafka record (sized as Tempo sizes records, not re-marshalled). */
+  exportRecord(tenant: string, bytes: Uint8Array, skipMetricsGeneration: boolean): PushResult {
+    this.push.prepare(tenant);
+    return this.push.push(tenant, this.records.decode(bytes), skipMetricsGeneration);
   }
 }

@@ -65,7 +65,7 @@ const variety = () => {
   );
   const s0 = req.resourceSpans[0].scopeSpans[0].spans[0];
   s0.attributes.push(...attrs({ dup: "second" }));
-  s0.attributes.push({ $typeName: "opentelemetry.proto.common.v1.KeyValue", key: "kv", value: { $typeName: "opentelemetry.proto.common.v1.AnyValue", value: { case: "kvlistValue", value: { $typeName: "opentelemetry.proto.common.v1.KeyValueList", values: attrs({ a: "1", b: 2n }) } } } });
+  s0.attributes.push({ $typeName: "opentelemetry.proto.common.v1.KeyValue", keyStrindex: 0, key: "kv", value: { $typeName: "opentelemetry.proto.common.v1.AnyValue", value: { case: "kvlistValue", value: { $typeName: "opentelemetry.proto.common.v1.KeyValueList", values: attrs({ a: "1", b: 2n }) } } } });
   return req;
 };
 

@@ -68,6 +68,7 @@ describe("pairing and emission (spec §5.2, §5.5, §15.10)", () => {
     const trace = await traceFixture("service-graphs/client-server.json");
     trace.resourceSpans[1].scopeSpans[0].spans[0].attributes.push({
       $typeName: "opentelemetry.proto.common.v1.KeyValue",
+      keyStrindex: 0,
       key: "ratio",
       value: { $typeName: "opentelemetry.proto.common.v1.AnyValue", value: { case: "doubleValue", value: 0.25 } },
     });
@@ -309,5 +310,22 @@ describe("peer node: the first peer attribute present on the span wins, even whe
     p.send(lone({ "net.peer.name": "rates-api" }));
     p.tick(p.now + 11_000);
     expect(edges(p)[req('client="checkout",connection_type="virtual_node",server="rates-api"')]).toBe(1);
+  });
+});
+
+describe("an all-zero parent span id", () => {
+  const rootish = (send: "send" | "sendRecord") => {
+    const p = graphs();
+    p[send](request({ resource: { "service.name": "checkout" }, spans: [span({ kind: SpanKind.Server, parentSpanId: new Uint8Array(8) })] }));
+    p.tick(p.now + 12_000);
+    return edges(p)[req('client="user",connection_type="virtual_node",server="checkout"')];
+  };
+
+  test("over OTLP is no parent (pdata reads it as none): the server span is a root, user → service", () => {
+    expect(rootish("send")).toBe(1);
+  });
+
+  test("in a Kafka record it is a parent (Tempo reads the record as written): no user edge", () => {
+    expect(rootish("sendRecord")).toBeUndefined();
   });
 });

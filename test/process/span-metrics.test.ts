@@ -185,10 +185,18 @@ describe("exemplars (spec §4.7, §15.8)", () => {
     expect([...second.series].filter(([, s]) => s.exemplars.length > 0)).toEqual([]);
   });
 
-  test("an all-zero trace id leaves no exemplar", () => {
+  test("an all-zero trace id leaves no exemplar (it gets this far only in a Kafka record)", () => {
     const p = pipeline(tenantConfig({}));
-    p.send(request({ resource: SVC, spans: [span({ name: "GET /cart", traceId: new Uint8Array(16) })] }));
+    p.sendRecord(request({ resource: SVC, spans: [span({ name: "GET /cart", traceId: new Uint8Array(16) })] }));
+    expect(p.values()[`traces_spanmetrics_calls_total{${base}}`]).toBe(1);
     expect([...p.collect().series].filter(([, s]) => s.exemplars.length > 0)).toEqual([]);
+  });
+
+  test("over OTLP an all-zero trace id is refused, as Tempo's distributor (pdata reads it as no id) refuses it", () => {
+    const p = pipeline(tenantConfig({}));
+    expect(() => p.send(request({ resource: SVC, spans: [span({ name: "GET /cart", traceId: new Uint8Array(16) })] }))).toThrow(
+      "trace ids must be 128 bit, received 0 bits",
+    );
   });
 
   test("the exemplar label name follows trace_id_label_name", () => {

@@ -27,7 +27,7 @@ export function anyValue(v: Scalar): AnyValue {
 }
 
 export function attrs(o: Record<string, Scalar>): KeyValue[] {
-  return Object.entries(o).map(([key, v]) => ({ $typeName: "opentelemetry.proto.common.v1.KeyValue", key, value: anyValue(v) }));
+  return Object.entries(o).map(([key, v]) => ({ $typeName: "opentelemetry.proto.common.v1.KeyValue", keyStrindex: 0, key, value: anyValue(v) }));
 }
 
 /** Nanoseconds for "now + offsetMs". */

@@ -58,6 +58,11 @@ export function pipeline(cfg: TenantConfig, registry: Partial<RegistryOptions> =
       push.prepare(tenant);
       return push.push(tenant, batchFromRequest(req, projection));
     },
+    /** As a Kafka record's payload: not re-marshalled through pdata (ids and sizes as written). */
+    sendRecord(req: ExportTraceServiceRequest, tenant = "single-tenant"): PushResult {
+      push.prepare(tenant);
+      return push.push(tenant, batchFromRequest(req, projection, false));
+    },
     /** Through the fast wire decoder (the OTLP/protobuf path), as encoded bytes. */
     sendBytes(bytes: Uint8Array, tenant = "single-tenant"): PushResult {
       push.prepare(tenant);

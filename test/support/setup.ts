@@ -8,12 +8,13 @@
  *   private network namespace);
  * - builds `dist/redgen` when it is missing or older than any file in src/
  *   or package.json;
+ * - builds the pdata span-size oracle (test/support/pdata-size, Go) into .cache/go-bin;
  * - installs the OpenTelemetry Python SDK with its OTLP/gRPC exporter (pinned,
  *   from PyPI) into a venv under .cache/python-otel, and Go `telemetrygen`
  *   (pinned, `go install`) into .cache/go-bin, when missing: the gRPC
  *   end-to-end tests drive them as real clients. .cache/ is git-ignored.
  */
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ensureKafkaTestTools } from "./kafka/install.ts";
 
@@ -153,12 +154,40 @@ export function ensureTelemetrygen(): string {
   return TELEMETRYGEN;
 }
 
+const PDATA_SIZE_SRC = join(REPO_ROOT, "test", "support", "pdata-size");
+/** The pdata span-size oracle `ensurePdataSize` builds (test/support/pdata-size). */
+export const PDATA_SIZE = join(GO_BIN, "pdatasize");
+
+/**
+ * Builds test/support/pdata-size (a small Go program on the Collector's pdata,
+ * the module Tempo's distributor uses) into .cache/go-bin unless the build of
+ * the current sources is there (a marker records their hash). The first build
+ * downloads pdata and gRPC from the Go module proxy: about a minute.
+ */
+export function ensurePdataSize(): string {
+  const marker = join(GO_BIN, "pdatasize.sources");
+  const hasher = new Bun.CryptoHasher("sha256");
+  for (const f of ["go.mod", "go.sum", "main.go"]) hasher.update(readFileSync(join(PDATA_SIZE_SRC, f)));
+  const digest = hasher.digest("hex");
+  if (existsSync(PDATA_SIZE) && existsSync(marker) && readFileSync(marker, "utf8").trim() === digest) return PDATA_SIZE;
+  const go = Bun.which("go", { PATH: `${process.env.PATH ?? ""}:/usr/local/go/bin` });
+  if (go === null) throw new Error("setup: the pdata size oracle is missing and there is no Go toolchain (go) to build it");
+  const t0 = performance.now();
+  console.error(`setup: building the pdata size oracle into ${GO_BIN} (takes a minute the first time)`);
+  mkdirSync(GO_BIN, { recursive: true });
+  run([go, "build", "-o", PDATA_SIZE, "."], PDATA_SIZE_SRC, { ...process.env, GOFLAGS: "-mod=mod" });
+  writeFileSync(marker, `${digest}\n`);
+  console.error(`setup: pdata size oracle ready (${Math.round((performance.now() - t0) / 1000)} s)`);
+  return PDATA_SIZE;
+}
+
 if (import.meta.main) {
   const t0 = performance.now();
   ensureSystemPackages();
   ensureBinary();
   ensurePythonOtel();
   ensureTelemetrygen();
+  ensurePdataSize();
   ensureKafkaTestTools();
   console.error(`setup: ready (${Math.round(performance.now() - t0)} ms)`);
 }

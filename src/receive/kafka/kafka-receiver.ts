@@ -70,7 +70,7 @@ export class KafkaReceiver {
     }
     for (const p of payloads.protobuf) {
       try {
-        this.exporter.exportProtobuf(tenant, p, payloads.skipMetricsGeneration);
+        this.exporter.exportRecord(tenant, p, payloads.skipMetricsGeneration);
       } catch (e) {
         this.skip(r, e);
       }
