@@ -17,7 +17,10 @@ RestartSec=2s
 KillSignal=SIGTERM
 TimeoutStopSec=90s
 DynamicUser=yes
+# Checkpoints and remote-write queues live here ($STATE_DIRECTORY, the default
+# storage.path); a storage.path elsewhere needs ReadWritePaths= for it.
 StateDirectory=redgen
+StateDirectoryMode=0700
 NoNewPrivileges=yes
 ProtectSystem=strict
 ProtectHome=yes

@@ -11,6 +11,7 @@ import { buildReceivers } from "./receivers.ts";
 import { buildRemoteWrites } from "./remote-write.ts";
 import { buildTenantConfigs } from "./tenant-configs.ts";
 import { buildKafka } from "./kafka.ts";
+import { defaultStoragePath } from "./storage-path.ts";
 
 /** The Config, plus problems found in per-tenant overrides files (reported after tempo.yaml's own). */
 export function buildConfig(
@@ -52,7 +53,8 @@ export function buildConfig(
     generator: {
       registry: gen.registry,
       storage: {
-        path: gen.storage.path,
+        path: gen.storage.path || defaultStoragePath(),
+        max_queue_bytes: gen.storage.max_queue_bytes,
         remote_write: buildRemoteWrites(gen.storage.remote_write, remoteWritePath, sendNative, problems, warnings),
         remote_write_flush_deadline_ms: gen.storage.remote_write_flush_deadline,
         remote_write_add_org_id_header: gen.storage.remote_write_add_org_id_header,

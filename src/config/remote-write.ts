@@ -95,6 +95,7 @@ function buildOne(
       max_shards: rw.queue_config.max_shards,
       max_samples_per_send: rw.queue_config.max_samples_per_send,
       min_backoff_ms: rw.queue_config.min_backoff,
+      sample_age_limit_ms: rw.queue_config.sample_age_limit,
       max_backoff_ms: rw.queue_config.max_backoff,
       retry_on_http_429: rw.queue_config.retry_on_http_429,
     },

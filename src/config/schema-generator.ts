@@ -6,7 +6,7 @@
 import { z } from "zod";
 import type { RegistryConfig } from "./types.ts";
 import { block, ignored, ignoredBecause, strictBlock, withDefault } from "./schema-blocks.ts";
-import { bool, duration, intAtLeast, oneOf, positiveDuration, str, stringMap } from "./schema-scalars.ts";
+import { bool, byteSize, duration, intAtLeast, oneOf, positiveDuration, str, stringMap } from "./schema-scalars.ts";
 import { processorSchema } from "./schema-processors.ts";
 import { remoteWriteSchema } from "./schema-remote-write.ts";
 
@@ -36,7 +36,9 @@ const registrySchema = strictBlock({
 
 const storageSchema = strictBlock({
   path: withDefault(str, ""),
-  wal: ignored(undefined, ignoredBecause("redgen keeps samples in memory, not in a WAL")),
+  wal: ignored(undefined, ignoredBecause("redgen keeps its own remote-write queue under storage.path")),
+  // redgen addition: the disk budget of every remote-write queue together
+  max_queue_bytes: withDefault(byteSize, "1GiB"),
   remote_write: withDefault(z.array(remoteWriteSchema), []),
   remote_write_flush_deadline: withDefault(duration, "1m"),
   remote_write_add_org_id_header: withDefault(bool, true),

@@ -54,7 +54,7 @@ const queueConfig = strictBlock({
   min_backoff: withDefault(duration, "30ms"),
   max_backoff: withDefault(duration, "5s"),
   retry_on_http_429: withDefault(bool, false),
-  sample_age_limit: ignored(duration, ignoredBecause("samples are never dropped for age"), 0),
+  sample_age_limit: withDefault(duration, "0s"),
 });
 
 // http_headers (Prometheus common/config): values are sent as is; secrets too; files are read at load.

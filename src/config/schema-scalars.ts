@@ -120,3 +120,27 @@ export const nonEmptyStringList = z.array(nonEmptyStr);
 
 /** A string-to-string mapping (headers, labels). */
 export const stringMap = z.record(z.string(), str);
+
+const SIZE_UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 2 ** 10,
+  mib: 2 ** 20,
+  gib: 2 ** 30,
+  tib: 2 ** 40,
+};
+
+/** A size in bytes: an integer, or a number with a unit such as "512MiB" or "2GB". */
+export const byteSize = scalar((v) => {
+  if (typeof v === "number") {
+    if (!Number.isInteger(v) || v < 0) throw new Reject(`expected a whole number of bytes, got ${v}`);
+    return v;
+  }
+  const m = typeof v === "string" ? /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(v) : null;
+  const unit = m === null ? undefined : SIZE_UNITS[(m[2] || "b").toLowerCase()];
+  if (m === null || unit === undefined) throw new Reject(`expected a size such as "512MiB" or "2GB", got ${describeValue(v)}`);
+  return Math.floor(Number(m[1]) * unit);
+});

@@ -127,6 +127,8 @@ export interface RemoteWriteConfig {
     max_shards: number;
     max_samples_per_send: number;
     min_backoff_ms: number;
+    /** rounds older than this are dropped unsent (0: never) */
+    sample_age_limit_ms: number;
     max_backoff_ms: number;
     retry_on_http_429: boolean;
   };
@@ -177,7 +179,10 @@ export interface Config {
   generator: {
     registry: RegistryConfig;
     storage: {
+      /** where checkpoints and remote-write queues live (the configured path, or the default: storage/state-dir.ts) */
       path: string;
+      /** disk budget of all remote-write queues together, bytes */
+      max_queue_bytes: number;
       remote_write: RemoteWriteConfig[];
       remote_write_flush_deadline_ms: number;
       remote_write_add_org_id_header: boolean;

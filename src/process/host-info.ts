@@ -52,5 +52,4 @@ export class HostInfoProcessor implements Processor {
     return -1;
   }
 
-  shutdown(): void {}
 }

@@ -1,4 +1,5 @@
 import type { SpanBatch } from "../decode/span-batch.ts";
+import type { BinReader, BinWriter } from "../util/bin-codec.ts";
 import { ServiceGraphStats } from "./service-graphs/service-graph-stats.ts";
 
 /**
@@ -11,7 +12,10 @@ export interface Processor {
   push(batch: SpanBatch, nowMs: number): void;
   /** Periodic work (service-graph expiry); called with the wall clock. */
   tick?(nowMs: number): void;
-  shutdown(nowMs: number): void;
+  /** State outside the registry a checkpoint must keep (pending service-graph edges). */
+  snapshot?(w: BinWriter): void;
+  /** Restores what `snapshot` wrote; returns how many items came back. Throws on data that does not fit. */
+  restore?(r: BinReader): number;
 }
 
 /** Why a span was discarded (spec §11.1, tempo_metrics_generator_spans_discarded_total). */

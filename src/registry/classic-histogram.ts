@@ -1,3 +1,4 @@
+import type { BinReader, BinWriter } from "../util/bin-codec.ts";
 import { formatFloat } from "../util/format-float.ts";
 import type { LabelSet } from "./label-set.ts";
 import { Metric, type MetricContext, type Series } from "./metric.ts";
@@ -87,6 +88,23 @@ export class ClassicHistogram extends Metric<HistogramSeries> implements Histogr
       exValue: new Float64Array(n),
       exSet: new Uint8Array(n),
     };
+  }
+
+  /** The bucket bounds, sorted, without +Inf (a checkpoint restores only into the same bounds). */
+  get bucketBounds(): readonly number[] {
+    return [...this.bounds];
+  }
+
+  protected writeState(s: HistogramSeries, w: BinWriter): void {
+    for (let i = 0; i < s.counts.length; i++) w.f64(s.counts[i]);
+    w.f64(s.sum);
+    w.f64(s.count);
+  }
+
+  protected readState(s: HistogramSeries, r: BinReader): void {
+    for (let i = 0; i < s.counts.length; i++) s.counts[i] = r.f64();
+    s.sum = r.f64();
+    s.count = r.f64();
   }
 
   protected write(s: HistogramSeries, ts: number, zeroTs: number, sink: SeriesSink, mode: CollectMode): void {

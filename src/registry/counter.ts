@@ -1,3 +1,4 @@
+import type { BinReader, BinWriter } from "../util/bin-codec.ts";
 import type { LabelSet } from "./label-set.ts";
 import { Metric, type Series } from "./metric.ts";
 import type { CollectMode, SeriesSink } from "./sink.ts";
@@ -19,6 +20,14 @@ export class Counter extends Metric<CounterSeries> {
 
   protected make(labels: string[], ls: LabelSet | null, now: number): CounterSeries {
     return { ls, labels, lastUpdate: now, collected: false, value: 0 };
+  }
+
+  protected writeState(s: CounterSeries, w: BinWriter): void {
+    w.f64(s.value);
+  }
+
+  protected readState(s: CounterSeries, r: BinReader): void {
+    s.value = r.f64();
   }
 
   protected write(s: CounterSeries, ts: number, zeroTs: number, sink: SeriesSink, _mode: CollectMode): void {

@@ -1,3 +1,4 @@
+import type { BinReader, BinWriter } from "../util/bin-codec.ts";
 import type { LabelSet } from "./label-set.ts";
 import { Metric, type Series } from "./metric.ts";
 import type { CollectMode, SeriesSink } from "./sink.ts";
@@ -31,6 +32,14 @@ export class Gauge extends Metric<GaugeSeries> {
 
   protected make(labels: string[], ls: LabelSet | null, now: number): GaugeSeries {
     return { ls, labels, lastUpdate: now, collected: false, value: 0 };
+  }
+
+  protected writeState(s: GaugeSeries, w: BinWriter): void {
+    w.f64(s.value);
+  }
+
+  protected readState(s: GaugeSeries, r: BinReader): void {
+    s.value = r.f64();
   }
 
   protected write(s: GaugeSeries, ts: number, _zeroTs: number, sink: SeriesSink, _mode: CollectMode): void {

@@ -121,7 +121,7 @@ function findOrCreate(rules: LabelRules, user: string[]): LabelSet {
 }
 
 /** An injective text for sorted pairs: each part is length-prefixed. */
-function keyOf(pairs: readonly string[]): string {
+export function keyOf(pairs: readonly string[]): string {
   let k = "";
   for (const p of pairs) k += `${p.length}:${p}`;
   return k;

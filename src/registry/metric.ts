@@ -1,3 +1,4 @@
+import type { BinReader, BinWriter } from "../util/bin-codec.ts";
 import type { LabelSet } from "./label-set.ts";
 import type { SeriesLimiter } from "./series-limiter.ts";
 import { type CollectMode, type SeriesSink, zeroTimestamp } from "./sink.ts";
@@ -47,6 +48,9 @@ export abstract class Metric<S extends Series> {
   abstract readonly cost: number;
   protected abstract make(labels: string[], ls: LabelSet | null, now: number): S;
   protected abstract write(s: S, ts: number, zeroTs: number, sink: SeriesSink, mode: CollectMode): void;
+  /** The series' values for a checkpoint (no labels, no exemplars: exemplars are per round). */
+  protected abstract writeState(s: S, w: BinWriter): void;
+  protected abstract readState(s: S, r: BinReader): void;
 
   /** The series for `ls`, created on first use, or the overflow series when the limit refuses it. */
   protected seriesFor(ls: LabelSet, now: number): S {
@@ -86,6 +90,75 @@ export abstract class Metric<S extends Series> {
       if (mode === "remote") this.overflow.collected = true;
     }
     if (mode === "remote") this.lastWritten = ts;
+  }
+
+  /**
+   * This metric's state for a checkpoint: when it last wrote a round, its
+   * tombstones, the overflow series and every series (by its label set's
+   * index in the checkpoint's table, see registry-snapshot.ts).
+   */
+  writeSnapshot(w: BinWriter, setIndex: (ls: LabelSet) => number): void {
+    w.f64(this.lastWritten);
+    w.uint(this.tombstones.size);
+    for (const [key, ts] of this.tombstones) {
+      w.str(key);
+      w.f64(ts);
+    }
+    w.bool(this.overflow !== null);
+    if (this.overflow !== null) this.writeSeries(this.overflow, w);
+    w.uint(this.series.size);
+    for (const s of this.series) {
+      w.uint(setIndex(s.ls as LabelSet));
+      this.writeSeries(s, w);
+    }
+  }
+
+  /**
+   * Reads what writeSnapshot wrote. With `apply` false the data is only
+   * skipped (a metric whose shape changed since the checkpoint). Restored
+   * series count against the active-series limit but never go to overflow:
+   * they already existed. Returns how many series were restored.
+   */
+  readSnapshot(r: BinReader, sets: readonly LabelSet[], apply: boolean): number {
+    const lastWritten = r.f64();
+    const tombstones = r.count();
+    for (let i = 0; i < tombstones; i++) {
+      const key = r.str();
+      const ts = r.f64();
+      if (apply) this.tombstones.set(key, ts);
+    }
+    if (r.bool()) {
+      const o = this.readSeries(r, this.ctx.overflowLabels, null);
+      if (apply) this.overflow = o;
+    }
+    const n = r.count();
+    let restored = 0;
+    for (let i = 0; i < n; i++) {
+      const ls = sets[r.uint()];
+      if (ls === undefined) throw new RangeError("label set index out of range");
+      const s = this.readSeries(r, ls.labels, ls);
+      if (!apply || ls.series[this.slot] !== undefined) continue;
+      ls.series[this.slot] = s;
+      ls.live++;
+      this.series.add(s);
+      this.ctx.limiter.restore(this.cost);
+      restored++;
+    }
+    if (apply) this.lastWritten = Math.max(this.lastWritten, lastWritten);
+    return restored;
+  }
+
+  private writeSeries(s: S, w: BinWriter): void {
+    w.f64(s.lastUpdate);
+    w.bool(s.collected);
+    this.writeState(s, w);
+  }
+
+  private readSeries(r: BinReader, labels: string[], ls: LabelSet | null): S {
+    const s = this.make(labels, ls, r.f64());
+    s.collected = r.bool();
+    this.readState(s, r);
+    return s;
   }
 
   /** Deletes series not updated since `cutoff` (spec §8.3); returns how many went. */

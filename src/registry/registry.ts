@@ -6,6 +6,8 @@ import { type LabelSet, detach } from "./label-set.ts";
 import type { Metric, MetricContext, Series } from "./metric.ts";
 import { SeriesLimiter } from "./series-limiter.ts";
 import type { CollectMode, SeriesSink } from "./sink.ts";
+import type { BinReader, BinWriter } from "../util/bin-codec.ts";
+import { type RestoreReport, readRegistrySnapshot, writeRegistrySnapshot } from "./registry-snapshot.ts";
 
 /** Settings of one tenant's registry (spec §8.6 plus the tenant's limits). */
 export interface RegistryOptions {
@@ -96,6 +98,23 @@ export class Registry {
   removeStale(nowMs: number): void {
     const cutoff = nowMs - this.options.staleDurationMs;
     for (const m of this.metrics.values()) m.removeStale(cutoff, nowMs);
+  }
+
+  /** Every series' state, for a checkpoint (registry-snapshot.ts). */
+  snapshot(w: BinWriter): void {
+    writeRegistrySnapshot(w, this.rules, this.metrics);
+  }
+
+  /**
+   * Restores a checkpoint; call after the processors registered their
+   * metrics. Throws SnapshotMismatch or a CodecError when the checkpoint does
+   * not fit; the registry may then hold part of it, so the caller builds the
+   * tenant afresh.
+   */
+  restore(r: BinReader): RestoreReport {
+    return readRegistrySnapshot(r, this.rules, this.metrics, (name, kind, bounds) =>
+      kind === "counter" ? this.counter(name) : kind === "gauge" ? this.gauge(name) : (this.histogram(name, bounds) as ClassicHistogram),
+    );
   }
 
   private register<M extends Metric<Series>>(name: string, make: (slot: number) => M): M {

@@ -23,6 +23,11 @@ export class SeriesLimiter {
     return true;
   }
 
+  /** Counts a series restored from a checkpoint: it existed before, so it is never refused. */
+  restore(cost: number): void {
+    this.active += cost;
+  }
+
   release(cost: number): void {
     this.active -= cost;
     this.removed += cost;

@@ -2,7 +2,7 @@ import type { CollectMode, SeriesSink } from "../registry/sink.ts";
 import { log } from "../util/log.ts";
 import { WriteRequestEncoder } from "./encode.ts";
 import { LabelBytesCache } from "./label-bytes.ts";
-import type { RemoteWriteQueue } from "./queue.ts";
+import type { OutgoingRequest, RemoteWriteQueue } from "./queue.ts";
 import { snappyCompress } from "./snappy.ts";
 
 /** What the writer collects from: a tenant's registry. */
@@ -18,14 +18,45 @@ export interface WriterEndpoint {
 }
 
 /**
- * Runs a tenant's collection loop (spec §8.3): every collection interval,
- * starting one interval after the tenant appears, it collects every live
- * series once, encodes and compresses the round for each endpoint and queues it.
+ * The tenant's checkpoint, which main injects (storage/): a round becomes
+ * sendable only once the state it was collected from is on disk, so a restart
+ * never restores counts lower than what the backend already has.
  */
-export class TenantWriter {
+export interface RoundCheckpointer<C> {
+  /** Captures the tenant's state (synchronously, in the same tick as the collection). */
+  capture(roundSeq: number, roundTs: number): C;
+  /** Writes a capture off the event loop; false when it was not written (failed, or a newer capture was written first). */
+  write(capture: C): Promise<boolean>;
+  /** Writes a capture before returning (a Kafka rebalance hands partitions over only after this). */
+  writeSync(capture: C): boolean;
+  /** The capture is on disk (called in capture order). */
+  durable(capture: C): void;
+}
+
+/** Where a tenant's rounds resume after a restart. */
+export interface RoundResume {
+  roundSeq: number;
+  /** timestamp of the last round written before the restart, ms (0: none) */
+  roundTs: number;
+}
+
+/**
+ * Runs a tenant's collection loop (spec §8.3): every collection interval it
+ * collects every live series once, encodes and compresses the round for each
+ * endpoint, captures the tenant's state, and then, off the event loop, appends
+ * the round to each endpoint's queue and writes the checkpoint. Only when both
+ * are on disk are the queues allowed to send the round. The first round comes
+ * one interval after the tenant appears, or, after a restart, one interval
+ * after the last round written before it (at once when that is past), so a
+ * quick restart leaves no gap longer than one interval.
+ */
+export class TenantWriter<C> {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
-  private lastRound = 0;
+  private roundSeq: number;
+  private lastRound: number;
+  /** durable steps run one after another, in round order */
+  private serial: Promise<void> = Promise.resolve();
   private readonly labelBytes = new LabelBytesCache();
 
   constructor(
@@ -34,54 +65,92 @@ export class TenantWriter {
     private readonly endpoints: WriterEndpoint[],
     private readonly intervalMs: number,
     private readonly disabled: boolean,
-  ) {}
-
-  start(): void {
-    if (this.endpoints.length === 0) return;
-    this.schedule();
+    private readonly checkpoints: RoundCheckpointer<C>,
+    resume: RoundResume = { roundSeq: 0, roundTs: 0 },
+  ) {
+    this.roundSeq = resume.roundSeq;
+    this.lastRound = resume.roundTs;
+    // Rounds left on disk by the previous run are covered by its checkpoint.
+    for (const e of endpoints) e.queue.release(resume.roundSeq);
   }
 
-  private schedule(): void {
+  start(nowMs = Date.now()): void {
+    const first = this.lastRound > 0 ? Math.max(0, this.lastRound + this.intervalMs - nowMs) : this.intervalMs;
+    this.schedule(first);
+  }
+
+  private schedule(delayMs: number): void {
     this.timer = setTimeout(() => {
-      this.collectRound(Date.now());
-      if (!this.stopped) this.schedule();
-    }, this.intervalMs);
+      void this.collectRound(Date.now());
+      if (!this.stopped) this.schedule(this.intervalMs);
+    }, delayMs);
   }
 
-  /** Collects once and queues the round on every endpoint. */
-  collectRound(nowMs: number): void {
-    if (this.disabled || this.endpoints.length === 0) return;
+  /** Collects once, queues the round and checkpoints; resolves when the round is on disk and released. */
+  collectRound(nowMs: number): Promise<void> {
     // Two rounds in the same millisecond (final round right after a timed one) would be duplicates.
     const ts = Math.max(nowMs, this.lastRound + 1);
+    const rounds = this.disabled || this.endpoints.length === 0 ? undefined : this.encode(ts);
+    if (rounds === null) return this.serial;
+    const seq = ++this.roundSeq;
     this.lastRound = ts;
+    const capture = this.checkpoints.capture(seq, ts);
+    const step = async () => {
+      const [written] = await Promise.all([
+        this.checkpoints.write(capture),
+        ...this.endpoints.map((e) => e.queue.append(seq, ts, rounds?.get(keyOf(e)) ?? [])),
+      ]);
+      // Sent even when the checkpoint could not be written: delivering is worth more than durability.
+      for (const e of this.endpoints) e.queue.release(seq);
+      if (written) this.checkpoints.durable(capture);
+    };
+    this.serial = this.serial.then(step, step).catch((e: unknown) => log.error("round failed", { tenant: this.tenant, err: e }));
+    return this.serial;
+  }
+
+  /** A checkpoint now, written before returning (no new round). */
+  checkpointSync(): boolean {
+    const capture = this.checkpoints.capture(this.roundSeq, this.lastRound);
+    if (!this.checkpoints.writeSync(capture)) return false;
+    this.checkpoints.durable(capture);
+    return true;
+  }
+
+  /** Encodes a round for each distinct endpoint shape; null when the collection failed. */
+  private encode(ts: number): Map<string, OutgoingRequest[]> | null {
     const encoders = new Map<string, WriteRequestEncoder>();
     for (const e of this.endpoints) {
-      const k = `${e.maxSamplesPerSend}/${e.sendExemplars}`;
+      const k = keyOf(e);
       if (!encoders.has(k)) encoders.set(k, new WriteRequestEncoder(e.maxSamplesPerSend, e.sendExemplars, this.labelBytes));
     }
     try {
       this.registry.collect(ts, tee([...encoders.values()]), "remote");
     } catch (e) {
       log.error("collection failed", { tenant: this.tenant, err: e });
-      return;
+      return null;
     }
-    const rounds = new Map<string, { body: Uint8Array; samples: number; exemplars: number }[]>();
+    const rounds = new Map<string, OutgoingRequest[]>();
     for (const [k, enc] of encoders) {
-      rounds.set(
-        k,
-        enc.finish().map((r) => ({ body: snappyCompress(r.body), samples: r.samples, exemplars: r.exemplars })),
-      );
+      rounds.set(k, enc.finish().map((r) => ({ body: snappyCompress(r.body), samples: r.samples, exemplars: r.exemplars })));
     }
-    for (const e of this.endpoints) e.queue.enqueue(rounds.get(`${e.maxSamplesPerSend}/${e.sendExemplars}`) ?? []);
+    return rounds;
   }
 
-  /** Final round (unlike Tempo, nothing of the last interval is lost), then flush until the deadline. */
-  async stop(deadlineMs: number): Promise<void> {
+  /** Stops the loop with a final round (unlike Tempo, nothing of the last interval is lost); resolves when it is on disk. */
+  finish(): Promise<void> {
     this.stopped = true;
     if (this.timer !== null) clearTimeout(this.timer);
-    this.collectRound(Date.now());
+    return this.collectRound(Date.now());
+  }
+
+  /** Sends what is queued until the deadline; the rest stays on disk for the next start. */
+  async flush(deadlineMs: number): Promise<void> {
     await Promise.all(this.endpoints.map((e) => e.queue.flush(deadlineMs)));
   }
+}
+
+function keyOf(e: WriterEndpoint): string {
+  return `${e.maxSamplesPerSend}/${e.sendExemplars}`;
 }
 
 function tee(sinks: SeriesSink[]): SeriesSink {

@@ -13,6 +13,8 @@ export interface ApiDeps {
   notReady(): string | null;
   /** the effective config as YAML-ish text for /status/config */
   statusConfig(): string;
+  /** the state directory, checkpoints and remote-write queues, for /status/storage */
+  statusStorage(): unknown;
 }
 
 const TEXT = "text/plain; version=0.0.4; charset=utf-8";
@@ -37,5 +39,6 @@ export function apiApp(deps: ApiDeps): Hono {
     return why === null ? c.text("ready\n") : c.text(`${why}\n`, 503);
   });
   app.get("/status/config", (c) => c.text(deps.statusConfig()));
+  app.get("/status/storage", (c) => c.json(deps.statusStorage()));
   return app;
 }

@@ -1,7 +1,9 @@
 import type { Tenant } from "../process/tenants.ts";
 import type { ReceiverStats } from "../receive/otlp-http.ts";
 import type { EndpointStats } from "../remote-write/endpoint-stats.ts";
+import type { RemoteWriteQueue } from "../remote-write/queue.ts";
 import type { SelfFamily, SelfMetrics } from "./self-metrics.ts";
+import { redactUrl } from "../config/redact.ts";
 
 /** One remote-write endpoint of one tenant, as /metrics labels it. */
 export interface EndpointView {
@@ -9,6 +11,7 @@ export interface EndpointView {
   name: string;
   url: string;
   stats: EndpointStats;
+  queue: RemoteWriteQueue;
 }
 
 /** Everything the self-metrics read; main supplies the live views. */
@@ -104,14 +107,14 @@ function serviceGraphFamilies(tenants: Tenant[]): SelfFamily[] {
 
 function endpointFamilies(endpoints: EndpointView[]): SelfFamily[] {
   const per = (f: (s: EndpointStats) => number) =>
-    endpoints.map((e) => ({ labels: { tenant: e.tenant, remote_name: e.name, url: e.url }, value: f(e.stats) }));
+    endpoints.map((e) => ({ labels: { tenant: e.tenant, remote_name: e.name, url: redactUrl(e.url) }, value: f(e.stats) }));
   const R = "prometheus_remote_storage";
   return [
     counter(`${R}_samples_total`, "Samples sent successfully.", per((s) => s.samplesSent)),
     counter(`${R}_exemplars_total`, "Exemplars sent successfully.", per((s) => s.exemplarsSent)),
-    counter(`${R}_samples_failed_total`, "Samples in batches dropped after a non-recoverable error.", per((s) => s.samplesFailed)),
+    counter(`${R}_samples_failed_total`, "Samples in requests the backend refused for good (4xx).", per((s) => s.samplesFailed)),
     counter(`${R}_samples_retried_total`, "Samples in batches sent again after a recoverable error.", per((s) => s.samplesRetried)),
-    counter(`${R}_samples_dropped_total`, "Samples dropped because the queue was full.", per((s) => s.samplesDropped)),
+    counter(`${R}_samples_dropped_total`, "Samples in rounds dropped unsent (disk budget, sample_age_limit, damage).", per((s) => s.samplesDropped)),
     gauge(`${R}_samples_pending`, "Samples waiting to be sent.", per((s) => s.pendingSamples)),
     counter(`${R}_sent_batches_total`, "Requests sent successfully.", per((s) => s.requestsSent)),
     counter(`${R}_bytes_total`, "Compressed bytes sent successfully.", per((s) => s.bytesSent)),

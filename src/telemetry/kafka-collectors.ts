@@ -2,6 +2,7 @@ import type { Config } from "../config/types.ts";
 import type { KafkaReceiver } from "../receive/kafka/kafka-receiver.ts";
 import type { LagTracker } from "../receive/kafka/kafka-lag.ts";
 import type { KafkaSource } from "../receive/kafka/kafka-source.ts";
+import type { KafkaProgress } from "../receive/kafka/kafka-progress.ts";
 import type { SelfMetrics } from "./self-metrics.ts";
 
 /** What the Kafka self-metrics read. */
@@ -9,6 +10,7 @@ export interface KafkaView {
   receiver: KafkaReceiver;
   lag: LagTracker;
   source: KafkaSource;
+  progress: KafkaProgress;
 }
 
 /**
@@ -64,6 +66,18 @@ export function registerKafkaCollectors(m: SelfMetrics, config: Config, view: ()
           const [topic, reason] = key.split("\u0000");
           return { labels: { topic, reason }, value: n };
         }),
+      },
+      {
+        name: "redgen_kafka_replayed_records_skipped_total",
+        help: "Records read again after a restart that a tenant's restored checkpoint already counted (exactly-once replay).",
+        type: "counter",
+        samples: [{ labels: {}, value: k.progress.skippedReplays }],
+      },
+      {
+        name: "redgen_kafka_commit_failures_total",
+        help: "Offset commits that failed (the next checkpoint commits again).",
+        type: "counter",
+        samples: [{ labels: {}, value: k.progress.commitFailures }],
       },
     ];
   });

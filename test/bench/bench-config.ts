@@ -21,6 +21,8 @@ export interface BenchYamlOptions {
   maxItems?: number;
   /** receivers on 127.0.0.1 port 0 (end-to-end runs) */
   receivers?: boolean;
+  /** remote-write every round here (end-to-end runs write into a sink), with this collection interval */
+  remoteWrite?: { url: string; interval: string };
 }
 
 export function benchYaml(o: BenchYamlOptions = {}): string {
@@ -39,8 +41,16 @@ distributor:
           endpoint: 127.0.0.1:0
 `
     : "";
+  const storage = o.remoteWrite
+    ? `
+  registry:
+    collection_interval: ${o.remoteWrite.interval}
+  storage:
+    remote_write:
+      - url: ${o.remoteWrite.url}`
+    : "";
   return `${receivers}
-metrics_generator:
+metrics_generator:${storage}
   processor:
     span_metrics:
       dimensions: [${SPAN_METRICS_DIMENSIONS.join(", ")}]

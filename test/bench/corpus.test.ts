@@ -41,7 +41,7 @@ describe("bench corpus", () => {
       const p = new BenchPipeline(cfg, projection);
       let rejected = 0;
       for (const bytes of corpus.batches) rejected += p.send(decode(bytes), batchClockMs(indexBatch(bytes))).rejectedSpans;
-      p.shutdown();
+      p.expireAll();
       const sink = new RecordingSink();
       p.collect(sink, "remote");
       const stats = p.tenant.stats;

@@ -1,4 +1,6 @@
 import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { defaultStoragePath } from "../../src/config/storage-path.ts";
 import { hostname } from "node:os";
 import { configWarnings, loadConfig } from "../../src/config/load.ts";
 import { configError, errorFor, fixture, parse } from "./helpers.ts";
@@ -44,7 +46,7 @@ describe("seed configuration", () => {
     expect(rw.url).toBe("http://prometheus.observability.svc.cluster.local:9090/api/v1/write");
     expect(rw.send_exemplars).toBe(true);
     expect(rw.remote_timeout_ms).toBe(30_000);
-    expect(rw.queue).toEqual({ capacity: 10_000, max_shards: 50, max_samples_per_send: 2_000, min_backoff_ms: 30, max_backoff_ms: 5_000, retry_on_http_429: false });
+    expect(rw.queue).toEqual({ capacity: 10_000, max_shards: 50, max_samples_per_send: 2_000, min_backoff_ms: 30, sample_age_limit_ms: 0, max_backoff_ms: 5_000, retry_on_http_429: false });
     expect(config.generator.storage.path).toBe("/var/tempo/generator/wal");
     expect(config.generator.storage.remote_write_flush_deadline_ms).toBe(60_000);
     expect(config.generator.storage.remote_write_add_org_id_header).toBe(true);
@@ -60,10 +62,12 @@ describe("embedded default (no config file)", () => {
     expect(config.receivers.http).toMatchObject({ host: "0.0.0.0", port: 4318 });
   });
 
-  test("runs every processor, writes nowhere, and needs no storage path", () => {
+  test("runs every processor, writes nowhere, and keeps its state in data/ (or systemd's state directory)", () => {
     expect(config.tenant_defaults.processors).toEqual(["span-metrics", "service-graphs", "host-info"]);
     expect(config.generator.storage.remote_write).toEqual([]);
-    expect(config.generator.storage.path).toBe("");
+    expect(config.generator.storage.path).toBe(join(process.cwd(), "data"));
+    expect(defaultStoragePath({ STATE_DIRECTORY: "/var/lib/redgen" })).toBe("/var/lib/redgen");
+    expect(config.generator.storage.max_queue_bytes).toBe(2 ** 30);
     expect(config.tenant_overrides).toEqual({});
     expect(config.warnings).toEqual([]);
   });

@@ -34,7 +34,7 @@ describe("remote_write", () => {
     expect(mimir.name).toBe("mimir");
     expect(mimir.remote_timeout_ms).toBe(10_000);
     expect(mimir.headers).toEqual({ "X-Scope-OrgID": "ops" });
-    expect(mimir.queue).toEqual({ capacity: 500, max_shards: 50, max_samples_per_send: 100, min_backoff_ms: 100, max_backoff_ms: 10_000, retry_on_http_429: true });
+    expect(mimir.queue).toEqual({ capacity: 500, max_shards: 50, max_samples_per_send: 100, min_backoff_ms: 100, sample_age_limit_ms: 0, max_backoff_ms: 10_000, retry_on_http_429: true });
   });
 
   test("Tempo forces send_exemplars to true; the override is reported", () => {

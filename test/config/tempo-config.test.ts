@@ -48,7 +48,7 @@ describe("a full Tempo single-binary config", () => {
       "distributor.receivers.otlp.protocols.http.cors is accepted and ignored by redgen",
       "metrics_generator.ring is accepted and ignored by redgen (redgen runs as a single instance without a ring)",
       "metrics_generator.ingest_concurrency is accepted and ignored by redgen (redgen decodes and processes records in order on one event loop)",
-      "metrics_generator.storage.wal is accepted and ignored by redgen (redgen keeps samples in memory, not in a WAL)",
+      "metrics_generator.storage.wal is accepted and ignored by redgen (redgen keeps its own remote-write queue under storage.path)",
       "overrides.defaults.ingestion is accepted and ignored by redgen (redgen only uses the metrics_generator overrides)",
     ];
     for (const w of expected) expect(config.warnings.filter((x) => x === w)).toEqual([w]);

@@ -1,7 +1,11 @@
 import { describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { create, toBinary } from "@bufbuild/protobuf";
 import type { ProcessorName, ServiceGraphsConfig } from "../../src/config/types.ts";
 import { SpanKind } from "../../src/decode/span-batch.ts";
+import { TenantState } from "../../src/storage/tenant-state.ts";
 import { ExportTraceServiceRequestSchema } from "../../src/gen/opentelemetry/proto/collector/trace/v1/trace_service_pb.ts";
 import { onlyResources, traceFixture } from "../support/fixtures.ts";
 import { idBytes, nowNs, request, span } from "../support/otlp-builders.ts";
@@ -143,11 +147,49 @@ describe("expiry and virtual nodes (spec §5.4)", () => {
     expect(edges(p)[req('client="a",connection_type="virtual_node",server="x"')]).toBe(1);
   });
 
-  test("shutdown expires pending edges instead of losing them", async () => {
+});
+
+describe("pending edges across a restart (checkpoint)", () => {
+  /** Checkpoints `from`'s tenant and restores it into a fresh pipeline, as a restart does. */
+  function restart(from: ReturnType<typeof graphs>, cfg: Partial<ServiceGraphsConfig> = {}) {
+    const dir = mkdtempSync(join(tmpdir(), "redgen-sg-"));
+    try {
+      const state = new TenantState(dir, "single-tenant");
+      const c = state.capture(from.tenant(), 1, from.now, new Map());
+      expect(state.checkpoint.writeSync(c.seq, c.payload)).toBe(true);
+      const to = graphs(cfg);
+      const restored = new TenantState(dir, "single-tenant").restore(to.tenant());
+      return { to, restored };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  test("a client span before the restart pairs with its server span after it", async () => {
+    const p = graphs();
+    const trace = await traceFixture("service-graphs/client-server.json");
+    p.send(onlyResources(trace, 0));
+    const { to, restored } = restart(p);
+    expect(restored !== undefined && "restored" in restored ? restored.restored.pendingEdges : -1).toBe(1);
+    to.send(onlyResources(trace, 1));
+    expect(edges(to)[req('client="frontend",server="checkout"')]).toBe(1);
+    expect(to.tenant().stats.serviceGraphs.pendingEdges).toBe(0);
+  });
+
+  test("a restored edge keeps its expiry: a lone root server span still becomes user → service", async () => {
     const p = graphs();
     p.send(await traceFixture("service-graphs/root-server.json", p.now));
-    p.shutdown();
-    expect(edges(p)[req('client="user",connection_type="virtual_node",server="checkout"')]).toBe(1);
+    const { to } = restart(p);
+    to.tick(p.now + 12_000);
+    expect(edges(to)[req('client="user",connection_type="virtual_node",server="checkout"')]).toBe(1);
+  });
+
+  test("edges collected under other dimensions are not restored (the tenant starts afresh)", async () => {
+    const p = graphs();
+    p.send(onlyResources(await traceFixture("service-graphs/client-server.json"), 0));
+    const { to, restored } = restart(p, { dimensions: ["http.method"] });
+    expect(restored !== undefined && "error" in restored ? restored.error : "").toContain("service-graph labels changed");
+    expect(to.tenant().stats.serviceGraphs.pendingEdges).toBe(0);
   });
 });
 

@@ -1,9 +1,13 @@
 import { afterEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { RemoteWriteConfig } from "../../src/config/types.ts";
 import { RemoteWriteClient, parseRetryAfter } from "../../src/remote-write/client.ts";
 import { EndpointStats } from "../../src/remote-write/endpoint-stats.ts";
 import { remoteWriteHeaders } from "../../src/remote-write/headers.ts";
 import { RemoteWriteQueue } from "../../src/remote-write/queue.ts";
+import { SegmentLog } from "../../src/storage/segment-log.ts";
 
 /** A remote-write endpoint that answers from a script and records what it got. */
 function endpoint(script: (n: number) => Response) {
@@ -27,22 +31,48 @@ function cfg(url: string, over: Partial<RemoteWriteConfig["queue"]> = {}): Remot
     headers: {},
     send_exemplars: true,
     send_native_histograms: false,
-    queue: { capacity: 10000, max_shards: 2, max_samples_per_send: 2000, min_backoff_ms: 1, max_backoff_ms: 4, retry_on_http_429: false, ...over },
+    queue: {
+      capacity: 10000,
+      max_shards: 2,
+      max_samples_per_send: 2000,
+      min_backoff_ms: 1,
+      max_backoff_ms: 4,
+      retry_on_http_429: false,
+      sample_age_limit_ms: 0,
+      ...over,
+    },
   };
 }
 
 const servers: { stop(force: boolean): void }[] = [];
+const dirs: string[] = [];
 afterEach(() => {
   for (const s of servers.splice(0)) s.stop(true);
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
+
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), "redgen-queue-"));
+  dirs.push(d);
+  return d;
+}
+
+/** A queue on a log in `dir` (a fresh temp dir by default). */
+function queue(c: RemoteWriteConfig, dir = tempDir(), headers: Record<string, string> = {}) {
+  const stats = new EndpointStats();
+  const { log: wal, report } = SegmentLog.open(dir, 1 << 20);
+  const q = new RemoteWriteQueue(new RemoteWriteClient(c, headers, "redgen/test"), c, stats, "t", wal);
+  return { q, stats, wal, report, dir };
+}
+
+const req = (samples: number, byte = 1) => ({ body: new Uint8Array([byte, 2, 3]), samples, exemplars: 1 });
 
 async function run(script: (n: number) => Response, over: Partial<RemoteWriteConfig["queue"]> = {}, headers: Record<string, string> = {}) {
   const ep = endpoint(script);
   servers.push(ep.server);
-  const c = cfg(ep.url, over);
-  const stats = new EndpointStats();
-  const q = new RemoteWriteQueue(new RemoteWriteClient(c, headers, "redgen/test"), c, stats, "t");
-  q.enqueue([{ body: new Uint8Array([1, 2, 3]), samples: 10, exemplars: 1 }]);
+  const { q, stats } = queue(cfg(ep.url, over), undefined, headers);
+  await q.append(1, Date.now(), [req(10)]);
+  q.release(1);
   await q.flush(Date.now() + 5000);
   return { stats, got: ep.got };
 }
@@ -79,27 +109,81 @@ describe("remote-write retries (spec §9)", () => {
     ]);
     expect(h.get("user-agent")).toBe("redgen/test");
   });
+});
 
-  test("a flush deadline ends endless retries and counts the rest failed", async () => {
-    const ep = endpoint(() => new Response("", { status: 500 }));
+describe("the disk queue", () => {
+  test("a round is sent only once released (its checkpoint is written), and rounds go out in order", async () => {
+    const ep = endpoint(() => new Response(null, { status: 204 }));
     servers.push(ep.server);
-    const c = cfg(ep.url, { min_backoff_ms: 50, max_backoff_ms: 50 });
-    const stats = new EndpointStats();
-    const q = new RemoteWriteQueue(new RemoteWriteClient(c, {}, "t"), c, stats, "t");
-    q.enqueue([{ body: new Uint8Array([1]), samples: 5, exemplars: 0 }]);
-    await q.flush(Date.now() + 200);
-    expect(stats.samplesFailed).toBe(5);
-    expect(stats.pendingSamples).toBe(0);
+    const { q } = queue(cfg(ep.url));
+    await q.append(1, Date.now(), [req(1, 11)]);
+    await q.append(2, Date.now(), [req(1, 12)]);
+    q.release(0);
+    await Bun.sleep(0);
+    expect(ep.got.length).toBe(0);
+    q.release(2);
+    await q.flush(Date.now() + 5000);
+    expect(ep.got.map((g) => g.body[0])).toEqual([11, 12]);
   });
 
-  test("a full queue drops the oldest round", () => {
-    const c = cfg("http://127.0.0.1:9/none", { capacity: 10, max_shards: 1 });
-    const stats = new EndpointStats();
-    const q = new RemoteWriteQueue(new RemoteWriteClient(c, {}, "t"), c, stats, "t");
-    for (let i = 0; i < 4; i++) q.enqueue([{ body: new Uint8Array([1]), samples: 6, exemplars: 0 }]);
-    expect(stats.samplesDropped).toBeGreaterThanOrEqual(12);
-    expect(stats.pendingSamples).toBeLessThanOrEqual(12);
-    return q.flush(Date.now());
+  test("at the flush deadline unsent rounds stay on disk, and the next start sends them", async () => {
+    const down = endpoint(() => new Response("", { status: 503 }));
+    servers.push(down.server);
+    const first = queue(cfg(down.url, { min_backoff_ms: 20, max_backoff_ms: 20 }));
+    await first.q.append(1, Date.now(), [req(4, 21)]);
+    await first.q.append(2, Date.now(), [req(6, 22)]);
+    first.q.release(2);
+    await first.q.flush(Date.now() + 150);
+    expect([first.stats.samplesSent, first.stats.samplesFailed, first.stats.samplesDropped]).toEqual([0, 0, 0]);
+
+    const up = endpoint(() => new Response(null, { status: 204 }));
+    servers.push(up.server);
+    const second = queue(cfg(up.url), first.dir);
+    expect(second.report.rounds).toBe(2);
+    expect(second.stats.pendingSamples).toBe(10);
+    second.q.release(2);
+    await second.q.flush(Date.now() + 5000);
+    expect(up.got.map((g) => g.body[0])).toEqual([21, 22]);
+    expect([second.stats.samplesSent, second.stats.pendingSamples, second.q.queuedRounds]).toEqual([10, 0, 0]);
+  });
+
+  test("a round older than sample_age_limit is dropped unsent and counted", async () => {
+    const ep = endpoint(() => new Response(null, { status: 204 }));
+    servers.push(ep.server);
+    const { q, stats } = queue(cfg(ep.url, { sample_age_limit_ms: 60_000 }));
+    await q.append(1, Date.now() - 120_000, [req(5, 31)]);
+    await q.append(2, Date.now(), [req(7, 32)]);
+    q.release(2);
+    await q.flush(Date.now() + 5000);
+    expect(ep.got.map((g) => g.body[0])).toEqual([32]);
+    expect([stats.samplesDropped, stats.samplesSent, stats.roundsDropped.get("sample_age_limit")]).toEqual([5, 7, 1]);
+  });
+
+  test("dropping the oldest segment (disk budget) counts its rounds and stops retrying them", async () => {
+    const ep = endpoint((n) => new Response("", { status: n <= 3 ? 500 : 204 }));
+    servers.push(ep.server);
+    const { q, stats } = queue(cfg(ep.url, { min_backoff_ms: 30, max_backoff_ms: 30 }));
+    await q.append(1, Date.now(), [req(3, 41)]);
+    q.release(1);
+    await Bun.sleep(10);
+    expect(await q.dropOldest()).toBeGreaterThan(0);
+    await q.append(2, Date.now(), [req(4, 42)]);
+    q.release(2);
+    await q.flush(Date.now() + 5000);
+    // round 41 was tried once and never again once dropped; 42 went through after two 500s
+    expect(ep.got.map((g) => g.body[0])).toEqual([41, 42, 42, 42]);
+    expect([stats.roundsDropped.get("disk_budget"), stats.samplesSent, q.queuedRounds]).toEqual([1, 4, 0]);
+  });
+
+  test("when the disk refuses a round it is kept in memory and still sent", async () => {
+    const ep = endpoint(() => new Response(null, { status: 204 }));
+    servers.push(ep.server);
+    const { q, stats, wal } = queue(cfg(ep.url));
+    wal.append = () => Promise.reject(new Error("ENOSPC: no space left on device"));
+    await q.append(1, Date.now(), [req(9, 51)]);
+    q.release(1);
+    await q.flush(Date.now() + 5000);
+    expect([stats.diskWriteFailures, stats.samplesSent, ep.got.length]).toEqual([1, 9, 1]);
   });
 });
 

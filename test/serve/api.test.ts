@@ -33,7 +33,7 @@ function app(notReady: string | null = null) {
   const regs = new Map([["team-a", registry()]]);
   const self = new SelfMetrics();
   self.register(() => [{ name: "up_things", help: "h", type: "gauge", samples: [{ labels: { x: "1" }, value: 3 }] }]);
-  return apiApp({ selfMetrics: self, registryOf: (t) => regs.get(t), notReady: () => notReady, statusConfig: () => "{}" });
+  return apiApp({ selfMetrics: self, registryOf: (t) => regs.get(t), notReady: () => notReady, statusConfig: () => "{}", statusStorage: () => ({ path: "/x" }) });
 }
 
 describe("API port", () => {

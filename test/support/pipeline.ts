@@ -86,9 +86,6 @@ export function pipeline(cfg: TenantConfig, registry: Partial<RegistryOptions> =
       now = ms;
       for (const p of tenants.get(tenant).processors) p.tick?.(ms);
     },
-    shutdown(tenant = "single-tenant") {
-      for (const p of tenants.get(tenant).processors) p.shutdown(now);
-    },
     setNow(ms: number) {
       now = ms;
     },

@@ -47,6 +47,19 @@ export class EdgeStore {
     }
   }
 
+  /** Every pending edge, in expiry order per map (checkpoints). */
+  *edges(): IterableIterator<Edge> {
+    yield* this.byNumber.values();
+    yield* this.collided.values();
+  }
+
+  /** Puts back an edge from a checkpoint under its own key words, keeping its expiry. */
+  restore(edge: Edge, key: EdgeKey): void {
+    const expires = edge.expiresAtSec;
+    this.add(edge, key, 0);
+    edge.expiresAtSec = expires;
+  }
+
   /** Removes an edge (completed, or dropped because its other side was filtered). */
   delete(edge: Edge): void {
     if (typeof edge.storeKey === "number") this.byNumber.delete(edge.storeKey);

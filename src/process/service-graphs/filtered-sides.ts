@@ -25,6 +25,16 @@ export class FilteredSides {
     return this.markers.size > 0 && this.markers.has((client ? "c" : "s") + key);
   }
 
+  /** Markers as [key with side prefix, expiry second] (checkpoints). */
+  entries(): IterableIterator<[string, number]> {
+    return this.markers.entries();
+  }
+
+  /** Puts back a marker from a checkpoint. */
+  restore(key: string, expiresAtSec: number): void {
+    if (this.markers.size < this.maxItems) this.markers.set(key, expiresAtSec);
+  }
+
   expire(nowMs: number): void {
     const nowSec = Math.floor(nowMs / 1000);
     for (const [k, exp] of this.markers) {

@@ -11,6 +11,8 @@ import { EdgeLabels } from "./edge-labels.ts";
 import { EdgeMetrics, type ServiceGraphParts } from "./edge-metrics.ts";
 import { EdgeStore } from "./edge-store.ts";
 import { FilteredSides } from "./filtered-sides.ts";
+import { readEdges, writeEdges } from "./edge-snapshot.ts";
+import type { BinReader, BinWriter } from "../../util/bin-codec.ts";
 
 /**
  * Service graphs (spec §5): pairs client/producer spans with server/consumer
@@ -211,11 +213,15 @@ export class ServiceGraphsProcessor implements Processor {
     }
   }
 
-  /** Pending edges are expired now rather than lost (README: shutdown). */
-  shutdown(now: number): void {
-    this.filtered.expire(Number.POSITIVE_INFINITY);
-    this.store.drain((e) => this.onExpire(e, now));
-    this.stats.serviceGraphs.pendingEdges = 0;
+  /** Pending edges and filtered-side markers for a checkpoint. */
+  snapshot(w: BinWriter): void {
+    writeEdges(w, this.labels.names, this.store, this.filtered);
+  }
+
+  restore(r: BinReader): number {
+    const n = readEdges(r, this.labels.names, this.store, this.filtered);
+    this.stats.serviceGraphs.pendingEdges = this.store.size;
+    return n;
   }
 }
 

@@ -91,6 +91,5 @@ export class SpanMetricsProcessor implements Processor {
     }
   }
 
-  shutdown(): void {}
 }
 

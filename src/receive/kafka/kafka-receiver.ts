@@ -37,6 +37,8 @@ export class KafkaReceiver {
     private readonly source: KafkaSource,
     private readonly exporter: TraceExport,
     readonly stats: KafkaStats,
+    /** whether a tenant's restored checkpoint already counted a record (exactly-once replay) */
+    private readonly alreadyCounted: (tenant: string, topic: string, partition: number, offset: bigint) => boolean = () => false,
   ) {
     this.byTopic = new Map(cfg.topics.map((t) => [t.topic, t]));
   }
@@ -45,8 +47,9 @@ export class KafkaReceiver {
     return this.source.start((r) => this.onRecord(r));
   }
 
-  stop(): Promise<void> {
-    return this.source.stop();
+  /** Stops taking records; the owner then checkpoints, commits and closes the source. */
+  pause(): void {
+    this.source.pause();
   }
 
   get ready(): boolean {
@@ -60,7 +63,7 @@ export class KafkaReceiver {
     this.stats.records.set(r.topic, (this.stats.records.get(r.topic) ?? 0) + 1);
     this.stats.lagSeconds.set(`${r.topic}\u0000${r.partition}`, Math.max(0, (Date.now() - r.timestampMs) / 1000));
     const tenant = this.tenantOf(topic, r);
-    if (tenant === undefined) return;
+    if (tenant === undefined || this.alreadyCounted(tenant, r.topic, r.partition, r.offset)) return;
     let payloads: ReturnType<typeof recordPayloads>;
     try {
       payloads = recordPayloads(r.value, topic.format);

@@ -3,35 +3,47 @@ import type { KafkaConfig } from "../../config/types.ts";
 import { log } from "../../util/log.ts";
 import type { KafkaRecordView, KafkaSource, PartitionLag } from "./kafka-source.ts";
 
-const COMMIT_INTERVAL_MS = 1000;
-
 /**
  * KafkaSource on @platformatic/kafka (README: why this client). Static
  * membership (group.instance.id = instance_id), the classic group protocol,
- * no autocommit: every second the last processed record of each partition is
- * committed, so a crash replays at most about a second of records and loses
- * none. On stop the stream pauses, pending commits are flushed, and the group
- * is left only with leave_consumer_group_on_shutdown.
+ * no autocommit: offsets are committed by the owner (kafka-progress.ts) once
+ * the records before them are inside durable checkpoints. When a rebalance
+ * starts, the owner checkpoints at once and this source commits everything
+ * processed before rejoining, so the next owner starts right after it. On
+ * close the group is left only with leave_consumer_group_on_shutdown.
  */
+/** What a rebalance may hold in memory before the stream is paused until the join. */
+const HOLD_LIMIT_BYTES = 64 << 20;
+
 export class PlatformaticSource implements KafkaSource {
   private readonly consumer: Consumer;
   private stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
-  /** last processed (not yet committed) message per "topic/partition" */
-  private readonly done = new Map<string, Message>();
-  private commitTimer: ReturnType<typeof setInterval> | undefined;
+  /** leader epoch of the newest record per "topic/partition" (commits carry it) */
+  private readonly epochs = new Map<string, number>();
+  /** the first offset consumed per owned partition since it was assigned: commits never go below it */
+  private readonly firstOffset = new Map<string, bigint>();
+  private beforeRebalance: (() => boolean) | undefined;
+  /** paused for shutdown: records still in flight are left unprocessed */
+  private halted = false;
   private joined = false;
   /** "topic/partition" owned since the last join: a fetch issued before a rebalance may still deliver others */
   private owned = new Set<string>();
-  /** between a rebalance starting and the next join: records are left for whoever owns them next */
+  /** between a rebalance starting and the next join: records are held until the new assignment is known */
   private rebalancing = false;
   /** next unprocessed offset per owned partition: after a rejoin the stream may restart from an older commit */
   private readonly next = new Map<string, bigint>();
   /**
-   * partitions with records dropped during a rebalance: until the record at
-   * `next` comes again (the stream re-reads from the committed offset), later
-   * ones are dropped too, or the dropped ones would be skipped as "counted"
+   * records that arrived during a rebalance, in order: processed after the
+   * join for the partitions still owned, dropped for the others (their next
+   * owner starts at the offsets committed when the rebalance began). Holding
+   * them, not dropping them, keeps every kept partition gap-free whether or
+   * not the client fetches it again after the join.
    */
-  private readonly gap = new Set<string>();
+  private held: Message<Buffer, Buffer, Buffer, Buffer>[] = [];
+  private heldBytes = 0;
+  /** the stream was paused because too much was held */
+  private pausedForRebalance = false;
+  private deliver: ((m: Message<Buffer, Buffer, Buffer, Buffer>) => void) | undefined;
   /** records skipped by skip_stale_backlog_on_startup */
   skippedStale = 0;
 
@@ -53,24 +65,33 @@ export class PlatformaticSource implements KafkaSource {
       this.rebalancing = false;
       this.owned = new Set((p.assignments ?? []).flatMap((a) => a.partitions.map((n) => `${a.topic}/${n}`)));
       // Offsets of partitions that moved away are the new owner's to commit.
-      for (const key of this.done.keys()) if (!this.owned.has(key)) this.done.delete(key);
       for (const key of this.next.keys()) {
         if (this.owned.has(key)) continue;
         this.next.delete(key);
-        this.gap.delete(key);
+        this.firstOffset.delete(key);
       }
+      const held = this.held;
+      this.held = [];
+      this.heldBytes = 0;
+      for (const m of held) this.deliver?.(m);
+      if (this.pausedForRebalance && !this.halted) this.stream?.resume();
+      this.pausedForRebalance = false;
       log.info("kafka: joined consumer group", {
         group: p.groupId,
         generation: p.generationId ?? "",
         partitions: (p.assignments ?? []).map((a) => `${a.topic}:${a.partitions.join("/")}`).join(",") || "none",
       });
     });
-    // A rebalance is starting: commit what is counted now, before this member rejoins (the
-    // request goes out ahead of its JoinGroup), so the next owner starts right after it;
-    // records arriving until the new assignment are not processed, the next owner reads them.
+    // A rebalance is starting: checkpoint and commit what is counted now, before this member
+    // rejoins (the request goes out ahead of its JoinGroup), so the next owner starts right
+    // after it; records arriving until the new assignment are held (see `held`).
     this.consumer.on("consumer:group:rebalance", () => {
       this.rebalancing = true;
-      void this.commit();
+      if (this.beforeRebalance?.() === false) {
+        log.warn("kafka: checkpoint before the rebalance failed; not committing (the next owner may count some records again)");
+        return;
+      }
+      void this.commit(this.processed()).catch((e: unknown) => log.warn("kafka: commit at rebalance failed", { err: e }));
     });
     this.consumer.on("consumer:heartbeat:error", (p) => log.warn("kafka: heartbeat failed", { err: String((p as { error?: unknown }).error) }));
   }
@@ -92,33 +113,20 @@ export class PlatformaticSource implements KafkaSource {
     this.stream = stream;
     const staleBelow = this.cfg.skip_stale_backlog_on_startup ? await this.staleCutoffs() : undefined;
     this.joined = true;
-    stream.on("data", (m: Message<Buffer, Buffer, Buffer, Buffer>) => {
+    this.deliver = (m) => {
       const key = `${m.topic}/${m.partition}`;
       // A partition revoked by a rebalance (fetched before it): the next owner reads them.
       if (!this.owned.has(key)) return;
+      // Already counted here (the stream re-reads from the committed offset after a rejoin).
       const next = this.next.get(key);
-      if (this.rebalancing) {
-        // Left for whoever owns the partition after the rebalance (maybe us, from the commit).
-        if (!this.gap.has(key)) {
-          this.gap.add(key);
-          if (next === undefined || m.offset < next) this.next.set(key, m.offset);
-        }
-        return;
-      }
-      if (next !== undefined) {
-        // Already counted here (the stream re-reads from the committed offset after a rejoin).
-        if (m.offset < next) return;
-        if (this.gap.has(key)) {
-          if (m.offset !== next) return;
-          this.gap.delete(key);
-        }
-      }
+      if (next !== undefined && m.offset < next) return;
       const cutoff = staleBelow?.get(key);
+      if (!this.firstOffset.has(key)) this.firstOffset.set(key, m.offset);
+      this.epochs.set(key, m.leaderEpoch);
       if (cutoff !== undefined) {
         if (m.offset < cutoff) {
           // stale backlog: not processed, but its offset moves forward with the next commit
           this.skippedStale++;
-          this.done.set(key, m);
           this.next.set(key, m.offset + 1n);
           return;
         }
@@ -133,11 +141,33 @@ export class PlatformaticSource implements KafkaSource {
         headers: m.headers,
         timestampMs: Number(m.timestamp),
       });
-      this.done.set(key, m);
       this.next.set(key, m.offset + 1n);
+    };
+    stream.on("data", (m: Message<Buffer, Buffer, Buffer, Buffer>) => {
+      if (this.halted) return;
+      if (!this.rebalancing) {
+        this.deliver?.(m);
+        return;
+      }
+      this.held.push(m);
+      this.heldBytes += (m.value?.length ?? 0) + 64;
+      // Backpressure rather than memory: the broker keeps what is not fetched.
+      if (this.heldBytes > HOLD_LIMIT_BYTES && !this.pausedForRebalance) {
+        this.pausedForRebalance = true;
+        stream.pause();
+      }
     });
     stream.on("error", (e: Error) => log.error("kafka: stream error", { err: e }));
-    this.commitTimer = setInterval(() => void this.commit(), COMMIT_INTERVAL_MS);
+  }
+
+  onRebalance(checkpoint: () => boolean): void {
+    this.beforeRebalance = checkpoint;
+  }
+
+  processed(): Map<string, bigint> {
+    const out = new Map<string, bigint>();
+    for (const [key, next] of this.next) if (this.owned.has(key)) out.set(key, next);
+    return out;
   }
 
   /**
@@ -167,31 +197,34 @@ export class PlatformaticSource implements KafkaSource {
   }
 
   /**
-   * Commits the last processed record of every partition, sent at once with
-   * the consumer's own OffsetCommit (not the stream's queued commits, which wait
-   * out a rebalance).
+   * Commits `offsets` for the partitions this instance owns, never below where
+   * it started consuming them (an older checkpoint's offset must not move the
+   * group back), with the consumer's own OffsetCommit (not the stream's queued
+   * commits, which wait out a rebalance). Resolves with what was committed.
    */
-  private async commit(): Promise<void> {
-    if (this.done.size === 0) return;
-    const offsets = [...this.done.values()].map((m) => ({
-      topic: m.topic,
-      partition: m.partition,
-      offset: m.offset + 1n,
-      leaderEpoch: m.leaderEpoch,
-    }));
-    this.done.clear();
-    try {
-      await this.consumer.commit({ offsets });
-    } catch (e) {
-      log.warn("kafka: commit failed; those records may be delivered again", { partitions: offsets.length, err: e });
+  async commit(offsets: ReadonlyMap<string, bigint>): Promise<Map<string, bigint>> {
+    const sent = new Map<string, bigint>();
+    const list: { topic: string; partition: number; offset: bigint; leaderEpoch: number }[] = [];
+    for (const [key, offset] of offsets) {
+      const first = this.firstOffset.get(key);
+      if (!this.owned.has(key) || first === undefined || offset < first) continue;
+      const slash = key.lastIndexOf("/");
+      list.push({ topic: key.slice(0, slash), partition: Number(key.slice(slash + 1)), offset, leaderEpoch: this.epochs.get(key) ?? -1 });
+      sent.set(key, offset);
     }
+    if (list.length > 0) await this.consumer.commit({ offsets: list });
+    return sent;
   }
 
-  async stop(): Promise<void> {
-    if (this.commitTimer !== undefined) clearInterval(this.commitTimer);
+  /** Stops fetching and processing (the owner then checkpoints and commits). */
+  pause(): void {
     // Not stream.close(): closing the last stream unsubscribes and rejoins, a rebalance for everyone.
     this.stream?.pause();
-    await this.commit();
+    this.halted = true;
+  }
+
+  /** Leaves the group if configured; the instance keeps its partitions otherwise (static membership). */
+  async close(): Promise<void> {
     if (this.cfg.leave_consumer_group_on_shutdown) {
       await this.consumer.close(true).catch((e: unknown) => log.warn("kafka: leaving the group failed", { err: e }));
       log.info("kafka: left the consumer group");

@@ -1,7 +1,7 @@
 /**
  * e2e.http, e2e.grpc: the compiled binary (dist/redgen, rebuilt when stale)
- * with the bench config, loaded by load.ts in its own process so the loader's
- * CPU is not redgen's. A warm-up load first, then the measured one; redgen's
+ * with the bench config, remote-writing a round every 5 s into a sink, loaded
+ * by load.ts in its own process so the loader's CPU is not redgen's. A warm-up load first, then the measured one; redgen's
  * CPU comes from /proc, and every span sent must show up in
  * traces_spanmetrics_calls_total (lost spans are a problem, not a figure to
  * shrug at).
@@ -47,7 +47,18 @@ export async function endToEnd(settings: BenchSettings, report: Report, protocol
   const { throughputCorpus, seed, e2eSeconds, e2eWarmSeconds, e2eConcurrency } = settings;
   ensureCorpus(throughputCorpus, seed, log);
   ensureBinary();
-  const redgen = await Redgen.start({ config: benchYaml({ receivers: true, maxItems: 250_000 }) });
+  // Rounds go to a sink in this process (its CPU is not redgen's): encoding, the queue on disk, the checkpoint and sending all count.
+  let rwBytes = 0;
+  const sink = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    async fetch(req) {
+      rwBytes += (await req.arrayBuffer()).byteLength;
+      return new Response(null, { status: 204 });
+    },
+  });
+  const remoteWrite = { url: `http://127.0.0.1:${sink.port}/api/v1/write`, interval: "5s" };
+  const redgen = await Redgen.start({ config: benchYaml({ receivers: true, maxItems: 250_000, remoteWrite }) });
   try {
     const grpcPort = /otlp_grpc=\S+:(\d+)/.exec(redgen.process.stderr)?.[1];
     const url = protocol === "http" ? redgen.otlpHttpUrl : `http://127.0.0.1:${grpcPort}`;
@@ -72,7 +83,9 @@ export async function endToEnd(settings: BenchSettings, report: Report, protocol
     report.add({ name, unit: "loader_cpu/wall", value: load.cpuMs / load.elapsedMs });
     report.add({ name, unit: "lost_spans", value: sent - calls });
     report.add({ name, unit: "rss_mb", value: rss / 2 ** 20 });
+    report.add({ name, unit: "remote_write_mb", value: rwBytes / 2 ** 20 });
   } finally {
     await redgen.stop();
+    sink.stop(true);
   }
 }

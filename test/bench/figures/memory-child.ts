@@ -10,6 +10,7 @@ import { benchTenantConfig } from "../bench-config.ts";
 import { readCorpus } from "../corpus.ts";
 import { BenchPipeline, batchClockMs, benchProjection } from "../harness.ts";
 import { indexBatch } from "../wire-patch.ts";
+import { type CheckpointResult, measureCheckpoint } from "./checkpoint.ts";
 import { type CollectResult, measureCollection } from "./collect.ts";
 import { fullGc } from "./measure.ts";
 import type { BenchSettings } from "./settings.ts";
@@ -26,6 +27,7 @@ export interface MemoryResult {
   heapAfter: number;
   fillMs: number;
   collect?: CollectResult;
+  checkpoint?: CheckpointResult;
 }
 
 /** Fills a registry from corpus `variant` and measures it, and with `withCollect` its collection too. */
@@ -48,7 +50,7 @@ export async function memoryChild(settings: BenchSettings, variant: string, with
     if (r.rejectedSpans !== 0) throw new Error(`batch ${i}: ${r.errorMessage}`);
   }
   const fillMs = performance.now() - t0;
-  p.shutdown();
+  p.expireAll();
   fullGc();
   const after = process.memoryUsage();
   const result: MemoryResult = {
@@ -62,6 +64,9 @@ export async function memoryChild(settings: BenchSettings, variant: string, with
     heapAfter: after.heapUsed,
     fillMs,
   };
-  if (withCollect) result.collect = measureCollection(p, settings.quick ? 2 : 3);
+  if (withCollect) {
+    result.collect = measureCollection(p, settings.quick ? 2 : 3);
+    result.checkpoint = await measureCheckpoint(p, () => new BenchPipeline(cfg, projection), result.collect);
+  }
   return result;
 }

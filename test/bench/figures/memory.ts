@@ -48,4 +48,17 @@ export async function memory(settings: BenchSettings, report: Report, variant: s
     report.add({ name: col, unit: "body_mb", value: c.bodyBytes / 2 ** 20 });
     report.add({ name: col, unit: "snappy_mb", value: c.snappyBytes / 2 ** 20 });
   }
+  const k = r.checkpoint;
+  if (k !== undefined && wants(settings, col)) {
+    const ck = `checkpoint.${variant}`;
+    if (k.restoredActive !== r.active) report.problem(`${ck}: restored ${k.restoredActive} active series of ${r.active}`);
+    report.add({ name: ck, unit: "capture_ms", value: k.captureMs });
+    report.add({ name: ck, unit: "write_ms", value: k.writeMs });
+    report.add({ name: ck, unit: "file_mb", value: k.fileBytes / 2 ** 20 });
+    report.add({ name: ck, unit: "disk_bytes/series", value: k.fileBytes / r.active });
+    report.add({ name: ck, unit: "restore_ms", value: k.restoreMs });
+    report.add({ name: ck, unit: "queue_append_ms", value: k.queueAppendMs });
+    const sent = r.collect?.snappyBytes ?? 0;
+    if (sent > 0) report.add({ name: ck, unit: "write_amplification", value: (k.fileBytes + k.queueRecordBytes) / sent });
+  }
 }

@@ -1,0 +1,123 @@
+import { type BinReader, type BinWriter, CodecError } from "../util/bin-codec.ts";
+import { ClassicHistogram } from "./classic-histogram.ts";
+import { type LabelRules, keyOf, mergeSorted } from "./label-schema.ts";
+import { LabelSet } from "./label-set.ts";
+import type { Metric, Series } from "./metric.ts";
+
+/** What a restore did, for the log line at start. */
+export interface RestoreReport {
+  series: number;
+  labelSets: number;
+  /** metrics left out because their kind or buckets changed since the checkpoint */
+  skippedMetrics: string[];
+}
+
+const KIND = { counter: 0, gauge: 1, histogram: 2 } as const;
+type Kind = keyof typeof KIND;
+const KINDS: Kind[] = ["counter", "gauge", "histogram"];
+
+/** The checkpoint no longer fits this registry (its external labels changed): its series are other series now. */
+export class SnapshotMismatch extends Error {}
+
+/**
+ * A registry's series as checkpoint bytes: the external labels (a changed
+ * set makes every series a different one), a table of label sets by their
+ * user labels, then per metric its kind, buckets and series.
+ */
+export function writeRegistrySnapshot(w: BinWriter, rules: LabelRules, metrics: ReadonlyMap<string, Metric<Series>>): void {
+  w.uint(rules.external.length);
+  for (const s of rules.external) w.str(s);
+  const index = new Map<LabelSet, number>();
+  const sets: LabelSet[] = [];
+  for (const m of metrics.values()) {
+    for (const s of m.series) {
+      const ls = s.ls as LabelSet;
+      if (!index.has(ls)) {
+        index.set(ls, sets.length);
+        sets.push(ls);
+      }
+    }
+  }
+  const external = new Set<string>();
+  for (let i = 0; i < rules.external.length; i += 2) external.add(rules.external[i]);
+  w.uint(sets.length);
+  for (const ls of sets) {
+    const user = userLabels(ls.labels, external);
+    w.uint(user.length);
+    for (const s of user) w.str(s);
+  }
+  w.uint(metrics.size);
+  for (const [name, m] of metrics) {
+    w.str(name);
+    w.uint(KIND[m.type]);
+    const bounds = m instanceof ClassicHistogram ? m.bucketBounds : [];
+    w.uint(bounds.length);
+    for (const b of bounds) w.f64(b);
+    m.writeSnapshot(w, (ls) => index.get(ls) as number);
+  }
+}
+
+/**
+ * Restores a registry from checkpoint bytes. A metric the processors already
+ * registered takes its series if kind and buckets match (else it starts empty
+ * and is reported); one they no longer register (a removed processor) is
+ * registered again and keeps exporting its frozen series until they go stale,
+ * as Tempo keeps a removed processor's series.
+ */
+export function readRegistrySnapshot(
+  r: BinReader,
+  rules: LabelRules,
+  metrics: ReadonlyMap<string, Metric<Series>>,
+  register: (name: string, kind: Kind, bounds: number[]) => Metric<Series>,
+): RestoreReport {
+  const nExt = r.count();
+  const external: string[] = [];
+  for (let i = 0; i < nExt; i++) external.push(r.str());
+  if (external.join("\u0000") !== rules.external.join("\u0000")) {
+    throw new SnapshotMismatch("the external labels (registry.external_labels, __metrics_gen_instance, inject_tenant_id_as) changed");
+  }
+  const nSets = r.count();
+  const sets: LabelSet[] = [];
+  for (let i = 0; i < nSets; i++) {
+    const n = r.count();
+    const user: string[] = [];
+    for (let k = 0; k < n; k++) user.push(r.str());
+    const key = keyOf(user);
+    let ls = rules.byKey.get(key);
+    if (ls === undefined) {
+      ls = new LabelSet(key, mergeSorted(user, rules.external));
+      rules.byKey.set(key, ls);
+    }
+    sets.push(ls);
+  }
+  const report: RestoreReport = { series: 0, labelSets: 0, skippedMetrics: [] };
+  const nMetrics = r.count();
+  for (let i = 0; i < nMetrics; i++) {
+    const name = r.str();
+    const kind = KINDS[r.uint()];
+    if (kind === undefined) throw new CodecError("unknown metric kind");
+    const nb = r.count();
+    const bounds: number[] = [];
+    for (let k = 0; k < nb; k++) bounds.push(r.f64());
+    const m = metrics.get(name) ?? register(name, kind, bounds);
+    const fits = m.type === kind && (!(m instanceof ClassicHistogram) || sameBounds(m.bucketBounds, bounds));
+    if (!fits) report.skippedMetrics.push(name);
+    report.series += m.readSnapshot(r, sets, fits);
+  }
+  // Label sets no metric took (skipped metrics) must not linger.
+  for (const ls of sets) {
+    if (ls.live > 0) report.labelSets++;
+    else if (rules.byKey.get(ls.key) === ls) rules.byKey.delete(ls.key);
+  }
+  return report;
+}
+
+function userLabels(labels: readonly string[], external: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < labels.length; i += 2) if (!external.has(labels[i])) out.push(labels[i], labels[i + 1]);
+  return out;
+}
+
+function sameBounds(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}

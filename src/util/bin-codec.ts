@@ -1,0 +1,149 @@
+/**
+ * A compact binary codec for redgen's own state files (checkpoints, queue
+ * records): unsigned varints up to 2^53, doubles, bytes, and strings through
+ * a string table, so the label names and values every series repeats are
+ * written once. A writer's output is `finish()`: the table, then the body.
+ * A reader throws CodecError on anything malformed; callers treat that as a
+ * damaged file, never as a crash.
+ */
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+export class CodecError extends Error {}
+
+export class BinWriter {
+  private buf = new Uint8Array(1 << 12);
+  private view = new DataView(this.buf.buffer);
+  private pos = 0;
+  private readonly strings = new Map<string, number>();
+  private readonly table: string[] = [];
+
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+
+  /** A non-negative integer below 2^53. */
+  uint(n: number): void {
+    this.ensure(8);
+    while (n >= 0x80) {
+      this.buf[this.pos++] = (n % 0x80) | 0x80;
+      n = Math.floor(n / 0x80);
+    }
+    this.buf[this.pos++] = n;
+  }
+
+  f64(v: number): void {
+    this.ensure(8);
+    this.view.setFloat64(this.pos, v, true);
+    this.pos += 8;
+  }
+
+  bool(b: boolean): void {
+    this.uint(b ? 1 : 0);
+  }
+
+  bytes(b: Uint8Array): void {
+    this.uint(b.length);
+    this.ensure(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+
+  /** A string, as an index into the table. */
+  str(s: string): void {
+    let i = this.strings.get(s);
+    if (i === undefined) {
+      i = this.table.length;
+      this.table.push(s);
+      this.strings.set(s, i);
+    }
+    this.uint(i);
+  }
+
+  /** The table (count, then each string's UTF-8 bytes) followed by the body. */
+  finish(): Uint8Array {
+    const head = new BinWriter();
+    head.uint(this.table.length);
+    for (const s of this.table) head.bytes(encoder.encode(s));
+    const out = new Uint8Array(head.pos + this.pos);
+    out.set(head.buf.subarray(0, head.pos));
+    out.set(this.buf.subarray(0, this.pos), head.pos);
+    return out;
+  }
+}
+
+export class BinReader {
+  private pos = 0;
+  private readonly view: DataView;
+  private readonly table: string[] = [];
+
+  constructor(private readonly buf: Uint8Array) {
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    const n = this.uint();
+    for (let i = 0; i < n; i++) {
+      const b = this.bytes();
+      try {
+        this.table.push(decoder.decode(b));
+      } catch {
+        throw new CodecError("string table holds invalid UTF-8");
+      }
+    }
+  }
+
+  get done(): boolean {
+    return this.pos >= this.buf.length;
+  }
+
+  uint(): number {
+    let n = 0;
+    let mul = 1;
+    for (let k = 0; k < 8; k++) {
+      if (this.pos >= this.buf.length) throw new CodecError("truncated");
+      const b = this.buf[this.pos++];
+      n += (b & 0x7f) * mul;
+      if (b < 0x80) return n;
+      mul *= 0x80;
+    }
+    throw new CodecError("varint too long");
+  }
+
+  f64(): number {
+    if (this.pos + 8 > this.buf.length) throw new CodecError("truncated");
+    const v = this.view.getFloat64(this.pos, true);
+    this.pos += 8;
+    return v;
+  }
+
+  bool(): boolean {
+    return this.uint() !== 0;
+  }
+
+  bytes(): Uint8Array {
+    const n = this.uint();
+    if (this.pos + n > this.buf.length) throw new CodecError("truncated");
+    const b = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return b;
+  }
+
+  str(): string {
+    const i = this.uint();
+    const s = this.table[i];
+    if (s === undefined) throw new CodecError(`string index ${i} out of range`);
+    return s;
+  }
+
+  /** A count that must be plausible for the bytes left (guards allocations against damaged input). */
+  count(): number {
+    const n = this.uint();
+    if (n > this.buf.length - this.pos + 1) throw new CodecError(`count ${n} larger than the data`);
+    return n;
+  }
+}

@@ -1,0 +1,33 @@
+import type { Tenant, Tenants } from "../process/tenants.ts";
+import { log } from "../util/log.ts";
+
+/**
+ * The periodic work of every tenant: the stale-series sweep (spec §8.3,
+ * every 5 minutes) and the processors' tick (service-graph expiry, every 2 s).
+ * Guarded per tenant: one tenant's failure is logged, never fatal to the others.
+ */
+export function startPeriodic(tenants: Tenants, sweepMs: number): { stop(): void } {
+  const everyTenant = (what: string, work: (t: Tenant, now: number) => void) => () => {
+    const now = Date.now();
+    for (const t of tenants.all()) {
+      try {
+        work(t, now);
+      } catch (e) {
+        log.error(`${what} failed`, { tenant: t.id, err: e });
+      }
+    }
+  };
+  const sweep = setInterval(everyTenant("stale-series sweep", (t, now) => t.registry.removeStale(now)), sweepMs);
+  const ticker = setInterval(
+    everyTenant("service-graph expiry", (t, now) => {
+      for (const p of t.processors) p.tick?.(now);
+    }),
+    2000,
+  );
+  return {
+    stop() {
+      clearInterval(sweep);
+      clearInterval(ticker);
+    },
+  };
+}
