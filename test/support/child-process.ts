@@ -49,19 +49,21 @@ export class ChildProcess implements AsyncDisposable {
 
   /** Waits for a stderr line matching `re`; fails early if the process exits first. */
   async waitForStderr(re: RegExp, timeoutMs = 10_000): Promise<RegExpMatchArray> {
-    return poll(
+    const found = await poll(
       `${this.name} to log ${re}`,
       () => {
         const m = this.stderrText.match(re);
         if (m !== null) return m;
-        if (this.proc.exitCode !== null || this.proc.signalCode !== null) {
-          throw new Error(`${this.name} exited (${this.proc.exitCode ?? this.proc.signalCode}); log:\n${this.tail()}`);
-        }
-        return undefined;
+        return this.proc.exitCode !== null || this.proc.signalCode !== null ? "exited" : undefined;
       },
       { timeoutMs, intervalMs: 20 },
       () => `log so far:\n${this.tail()}`,
     );
+    if (found === "exited") {
+      await this.drained;
+      throw new Error(`${this.name} exited (${this.proc.exitCode ?? this.proc.signalCode}); log:\n${this.tail()}`);
+    }
+    return found;
   }
 
   /** Resolves with the exit code once the process has ended and its output is read. */

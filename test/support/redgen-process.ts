@@ -68,6 +68,12 @@ export interface RedgenStart {
   config: Record<string, unknown> | string | ((dir: string) => string);
   /** extra command-line flags */
   args?: string[];
+  /**
+   * storage.path for a config object: a directory that outlives this
+   * instance (restart tests start the next one on it); default a fresh one
+   * inside the instance's temp dir
+   */
+  stateDir?: string;
 }
 
 /**
@@ -114,7 +120,7 @@ export class Redgen implements AsyncDisposable {
       writeFileSync(configFile, options.config(dir));
     } else {
       const config = structuredClone(options.config) as { metrics_generator: { storage: { path: string } } };
-      config.metrics_generator.storage.path = join(dir, "wal");
+      config.metrics_generator.storage.path = options.stateDir ?? join(dir, "wal");
       writeFileSync(configFile, stringify(config));
     }
     const child = new ChildProcess("redgen", [REDGEN_BINARY, `-config.file=${configFile}`, ...(options.args ?? [])], {

@@ -20,10 +20,15 @@ export interface RecordedWrite {
 /**
  * A recording HTTP proxy between redgen and Prometheus (Bun.serve on port 0):
  * records each request's headers and decoded series, then forwards the body
- * unchanged to the real remote-write receiver and relays its answer.
+ * unchanged to the real remote-write receiver and relays its answer. Setting
+ * `down` simulates an outage of the receiver (503 for everything).
  */
 export class RemoteWriteProxy implements Disposable {
   readonly requests: RecordedWrite[] = [];
+  /** while true the upstream is "down": every request is answered 503 without being forwarded */
+  down = false;
+  /** requests refused while down */
+  refused = 0;
   private readonly server: ReturnType<typeof Bun.serve>;
 
   constructor(upstream: string) {
@@ -32,6 +37,10 @@ export class RemoteWriteProxy implements Disposable {
       port: 0,
       fetch: async (req) => {
         const body = new Uint8Array(await req.arrayBuffer());
+        if (this.down) {
+          this.refused++;
+          return new Response("upstream down (test outage)", { status: 503 });
+        }
         const headers: Record<string, string> = {};
         req.headers.forEach((v, k) => {
           headers[k.toLowerCase()] = v;
