@@ -54,6 +54,7 @@ export async function memory(settings: BenchSettings, report: Report, variant: s
     if (k.restoredActive !== r.active) report.problem(`${ck}: restored ${k.restoredActive} active series of ${r.active}`);
     report.add({ name: ck, unit: "capture_ms", value: k.captureMs });
     report.add({ name: ck, unit: "write_ms", value: k.writeMs });
+    report.add({ name: ck, unit: "payload_mb", value: k.payloadBytes / 2 ** 20 });
     report.add({ name: ck, unit: "file_mb", value: k.fileBytes / 2 ** 20 });
     report.add({ name: ck, unit: "disk_bytes/series", value: k.fileBytes / r.active });
     report.add({ name: ck, unit: "restore_ms", value: k.restoreMs });
