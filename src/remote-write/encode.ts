@@ -1,5 +1,5 @@
 import type { SeriesSink } from "../registry/sink.ts";
-import { ByteWriter } from "./byte-writer.ts";
+import { ByteWriter } from "../util/byte-writer.ts";
 import { LabelBytesCache } from "./label-bytes.ts";
 
 /** One remote-write request body (uncompressed protobuf) and what it carries. */

@@ -7,53 +7,34 @@
  * damaged file, never as a crash.
  */
 
+import { ByteWriter } from "./byte-writer.ts";
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
 export class CodecError extends Error {}
 
 export class BinWriter {
-  private buf = new Uint8Array(1 << 12);
-  private view = new DataView(this.buf.buffer);
-  private pos = 0;
+  private readonly body = new ByteWriter();
   private readonly strings = new Map<string, number>();
   private readonly table: string[] = [];
 
-  private ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.pos));
-    this.buf = next;
-    this.view = new DataView(next.buffer);
-  }
-
   /** A non-negative integer below 2^53. */
   uint(n: number): void {
-    this.ensure(8);
-    while (n >= 0x80) {
-      this.buf[this.pos++] = (n % 0x80) | 0x80;
-      n = Math.floor(n / 0x80);
-    }
-    this.buf[this.pos++] = n;
+    this.body.varint(n);
   }
 
   f64(v: number): void {
-    this.ensure(8);
-    this.view.setFloat64(this.pos, v, true);
-    this.pos += 8;
+    this.body.double(v);
   }
 
   bool(b: boolean): void {
-    this.uint(b ? 1 : 0);
+    this.body.byte(b ? 1 : 0);
   }
 
   bytes(b: Uint8Array): void {
-    this.uint(b.length);
-    this.ensure(b.length);
-    this.buf.set(b, this.pos);
-    this.pos += b.length;
+    this.body.varint(b.length);
+    this.body.bytes(b);
   }
 
   /** A string, as an index into the table. */
@@ -64,17 +45,23 @@ export class BinWriter {
       this.table.push(s);
       this.strings.set(s, i);
     }
-    this.uint(i);
+    this.body.varint(i);
   }
 
   /** The table (count, then each string's UTF-8 bytes) followed by the body. */
   finish(): Uint8Array {
-    const head = new BinWriter();
-    head.uint(this.table.length);
-    for (const s of this.table) head.bytes(encoder.encode(s));
-    const out = new Uint8Array(head.pos + this.pos);
-    out.set(head.buf.subarray(0, head.pos));
-    out.set(this.buf.subarray(0, this.pos), head.pos);
+    const head = new ByteWriter();
+    head.varint(this.table.length);
+    for (const s of this.table) {
+      const b = encoder.encode(s);
+      head.varint(b.length);
+      head.bytes(b);
+    }
+    const h = head.take();
+    const b = this.body.take();
+    const out = new Uint8Array(h.length + b.length);
+    out.set(h);
+    out.set(b, h.length);
     return out;
   }
 }

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { fromBinary } from "@bufbuild/protobuf";
 import { WriteRequestSchema } from "../../src/gen/prometheus/remote_pb.ts";
 import { Registry } from "../../src/registry/registry.ts";
-import { ByteWriter } from "../../src/remote-write/byte-writer.ts";
+import { ByteWriter } from "../../src/util/byte-writer.ts";
 import { WriteRequestEncoder } from "../../src/remote-write/encode.ts";
 import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
 import { snappyCompress, snappyDecompress } from "../../src/remote-write/snappy.ts";

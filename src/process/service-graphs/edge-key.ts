@@ -32,6 +32,16 @@ export class EdgeKey implements KeyWords {
     this.k5 = span32[s + 1];
   }
 
+  /** The key of a stored edge (a checkpoint's edges go back under their own keys). */
+  loadFrom(e: KeyWords): void {
+    this.k0 = e.k0;
+    this.k1 = e.k1;
+    this.k2 = e.k2;
+    this.k3 = e.k3;
+    this.k4 = e.k4;
+    this.k5 = e.k5;
+  }
+
   /** A root server span: the trace id and a zero parent. */
   loadRoot(trace32: Int32Array, t: number): void {
     this.k0 = trace32[t];

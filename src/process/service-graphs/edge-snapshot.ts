@@ -86,12 +86,7 @@ export function readEdges(r: BinReader, labelNames: readonly string[], store: Ed
       e.dims = new Array(labelNames.length);
       for (let p = 0; p < labelNames.length; p++) if (r.bool()) e.dims[p] = r.str();
     }
-    key.k0 = e.k0;
-    key.k1 = e.k1;
-    key.k2 = e.k2;
-    key.k3 = e.k3;
-    key.k4 = e.k4;
-    key.k5 = e.k5;
+    key.loadFrom(e);
     if (store.get(key) === undefined) store.restore(e, key);
   }
   const markers = r.count();

@@ -1,8 +1,9 @@
 /**
- * The small protobuf writer the remote-write encoder needs: one growable
- * buffer, varints up to 2^53, doubles, raw bytes, and length-delimited fields
- * whose length is patched in afterwards. protobuf-es' BinaryWriter copies
- * chunks on every raw append and fork/join, which dominated collection time.
+ * A small binary writer: one growable buffer, varints up to 2^53, doubles,
+ * raw bytes, and length-delimited protobuf fields whose length is patched in
+ * afterwards. The remote-write encoder uses it (protobuf-es' BinaryWriter
+ * copies chunks on every raw append and fork/join, which dominated collection
+ * time), and so does the checkpoint codec (bin-codec.ts).
  */
 const encoder = new TextEncoder();
 
