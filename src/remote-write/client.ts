@@ -1,3 +1,4 @@
+import { redactUrl } from "../config/redact.ts";
 import type { RemoteWriteConfig } from "../config/types.ts";
 
 /** How one attempt ended. */
@@ -13,12 +14,15 @@ export type SendOutcome =
  */
 export class RemoteWriteClient {
   private readonly headers: Record<string, string>;
+  /** the url as errors and logs may show it (credentials and query values hidden) */
+  readonly shownUrl: string;
 
   constructor(
     private readonly cfg: RemoteWriteConfig,
     headers: Record<string, string>,
     userAgent: string,
   ) {
+    this.shownUrl = redactUrl(cfg.url);
     this.headers = {
       ...headers,
       "Content-Encoding": "snappy",
@@ -51,14 +55,16 @@ export class RemoteWriteClient {
           : undefined,
       });
     } catch (e) {
-      return { kind: "retry", error: `${this.cfg.url}: ${(e as Error).message}`, retryAfterMs: undefined };
+      // A fetch error may repeat the url it was given; never with its credentials.
+      const message = (e as Error).message.split(this.cfg.url).join(this.shownUrl);
+      return { kind: "retry", error: `${this.shownUrl}: ${message}`, retryAfterMs: undefined };
     }
     if (res.ok) {
       await res.body?.cancel();
       return { kind: "ok" };
     }
     const text = (await res.text().catch(() => "")).slice(0, 512).trim();
-    const error = `${this.cfg.url}: HTTP ${res.status}${text ? `: ${text}` : ""}`;
+    const error = `${this.shownUrl}: HTTP ${res.status}${text ? `: ${text}` : ""}`;
     if (res.status >= 500 || (res.status === 429 && this.cfg.queue.retry_on_http_429)) {
       return { kind: "retry", error, retryAfterMs: parseRetryAfter(res.headers.get("retry-after")) };
     }

@@ -86,7 +86,7 @@ export class RemoteWriteQueue implements BudgetedQueue {
         return;
       } catch (e) {
         this.stats.diskWriteFailures++;
-        log.error("remote-write queue: cannot write the round to disk, keeping it in memory", { tenant: this.tenant, url: this.cfg.url, err: e });
+        log.error("remote-write queue: cannot write the round to disk, keeping it in memory", { tenant: this.tenant, url: this.client.shownUrl, err: e });
       }
     }
     this.volatile.push({ seq, ts, samples, requests: [...requests] });
@@ -118,7 +118,7 @@ export class RemoteWriteQueue implements BudgetedQueue {
       this.wakeAll();
       log.warn("remote-write queue over storage.max_queue_bytes: dropped the oldest rounds", {
         tenant: this.tenant,
-        url: this.cfg.url,
+        url: this.client.shownUrl,
         rounds: dropped.length,
         oldest: new Date(dropped[0].ts).toISOString(),
       });
@@ -162,7 +162,7 @@ export class RemoteWriteQueue implements BudgetedQueue {
         try {
           requests = await this.wal.read(disk);
         } catch (e) {
-          log.error("remote-write queue: a round no longer reads back, dropped", { tenant: this.tenant, url: this.cfg.url, err: e });
+          log.error("remote-write queue: a round no longer reads back, dropped", { tenant: this.tenant, url: this.client.shownUrl, err: e });
           this.stats.corruptions++;
           this.finish(disk, disk.samples, "corrupt");
           continue;

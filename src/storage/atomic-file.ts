@@ -1,6 +1,6 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync } from "node:fs";
 import { open } from "node:fs/promises";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 
 let tmpCounter = 0;
 
@@ -67,4 +67,9 @@ function removeQuietly(path: string): void {
   } catch {
     // best effort: a stray temp file is harmless and ignored at start
   }
+}
+
+/** Removes temp files a crash left in `dir` (a write that never reached its rename). */
+export function removeTempFiles(dir: string): void {
+  for (const f of readdirSync(dir)) if (/\.tmp-\d+-\d+$/.test(f)) removeQuietly(join(dir, f));
 }

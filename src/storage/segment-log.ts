@@ -3,7 +3,7 @@ import { type FileHandle, open } from "node:fs/promises";
 import { join } from "node:path";
 import { BinReader, BinWriter, CodecError } from "../util/bin-codec.ts";
 import { log } from "../util/log.ts";
-import { writeAtomicSync } from "./atomic-file.ts";
+import { removeTempFiles, writeAtomicSync } from "./atomic-file.ts";
 import { frame, unframe } from "./frame.ts";
 
 const RECORD_MAGIC = 0x5247574c; // "RGWL"
@@ -69,6 +69,7 @@ export class SegmentLog {
   /** Opens (creating) the log in `dir`, rebuilding its index and cutting damage. */
   static open(dir: string, segmentBytes: number): { log: SegmentLog; report: OpenReport } {
     mkdirSync(dir, { recursive: true });
+    removeTempFiles(dir);
     const l = new SegmentLog(dir, segmentBytes);
     const report = l.scan();
     return { log: l, report };

@@ -1,4 +1,5 @@
 import { mkdirSync } from "node:fs";
+import { removeTempFiles } from "./atomic-file.ts";
 import { join } from "node:path";
 import type { RestoreReport } from "../registry/registry-snapshot.ts";
 import { BinReader, BinWriter, CodecError } from "../util/bin-codec.ts";
@@ -48,6 +49,7 @@ export class TenantState {
   constructor(root: string, tenant: string) {
     this.dir = join(root, tenant);
     mkdirSync(this.dir, { recursive: true });
+    removeTempFiles(this.dir);
     this.checkpoint = new CheckpointFile(join(this.dir, "checkpoint"));
   }
 

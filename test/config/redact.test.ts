@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
-import { loadConfig } from "../../src/config/load.ts";
-import { redactedConfig } from "../../src/config/redact.ts";
+import { loadConfig, parseConfig } from "../../src/config/load.ts";
+import { redactUrl, redactedConfig } from "../../src/config/redact.ts";
 import { fixture, withFixturesEnv } from "./helpers.ts";
 
 test("/status/config shows no remote-write credential", () => {
@@ -12,4 +12,15 @@ test("/status/config shows no remote-write credential", () => {
   const text = JSON.stringify(redactedConfig(config));
   expect(secrets.filter((s) => text.includes(s))).toEqual([]);
   expect(text).toContain("<secret>");
+});
+
+test("a URL's password and query values never show (status, labels, logs, errors)", () => {
+  expect(redactUrl("http://user:PASSWORD@host:9090/api/v1/write?token=SECRET&x=1")).toBe(
+    "http://user:<secret>@host:9090/api/v1/write?token=<secret>&x=<secret>",
+  );
+  expect(redactUrl("https://host/api/v1/write")).toBe("https://host/api/v1/write");
+  expect(redactUrl("not a url with PASSWORD")).toBe("<secret>");
+  const config = parseConfig("metrics_generator:\n  storage:\n    remote_write:\n      - url: http://u:PASSWORD@h/w?token=SECRET\n");
+  const text = JSON.stringify(redactedConfig(config));
+  expect([text.includes("PASSWORD"), text.includes("SECRET")]).toEqual([false, false]);
 });

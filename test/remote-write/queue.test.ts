@@ -85,6 +85,18 @@ describe("remote-write retries (spec §9)", () => {
     expect([stats.samplesSent, stats.samplesRetried, stats.samplesFailed, stats.pendingSamples]).toEqual([10, 20, 0, 0]);
   });
 
+  test("errors name the endpoint without its credentials", async () => {
+    const ep = endpoint(() => new Response("nope", { status: 400 }));
+    servers.push(ep.server);
+    const url = ep.url.replace("http://", "http://user:PASSWORD@") + "?token=SECRET";
+    const { q, stats } = queue(cfg(url));
+    await q.append(1, Date.now(), [req(1)]);
+    q.release(1);
+    await q.flush(Date.now() + 5000);
+    expect(stats.lastError).toContain("HTTP 400: nope");
+    expect([stats.lastError.includes("PASSWORD"), stats.lastError.includes("SECRET")]).toEqual([false, false]);
+  });
+
   test("other 4xx drops the batch and counts it failed", async () => {
     const { stats, got } = await run(() => new Response("out of bounds", { status: 400 }));
     expect(got.length).toBe(1);

@@ -160,3 +160,14 @@ test("an older capture written after a newer one does not replace it", async () 
   restore(after, dir);
   expect(after.values()[calls]).toBe(2);
 });
+
+test("temp files a crash left behind (a write that never reached its rename) are removed at start", () => {
+  const dir = tempDir();
+  const p = spanMetrics();
+  checkpoint(p, dir);
+  const stray = join(dir, "single-tenant", "checkpoint.tmp-4242-7");
+  writeFileSync(stray, "half a checkpoint");
+  new TenantState(dir, "single-tenant");
+  expect(existsSync(stray)).toBe(false);
+  expect(existsSync(join(dir, "single-tenant", "checkpoint"))).toBe(true);
+});
