@@ -2,7 +2,7 @@ import { DRAIN_DEFAULTS, type DrainConfig } from "./drain/drain-config.ts";
 import { DrainCounters } from "./drain/drain-counters.ts";
 import { DrainTree } from "./drain/drain-tree.ts";
 import { tokenize } from "./drain/line-tokenizer.ts";
-import { COUNT_MASK, NameCache, SANITIZED, TOO_MANY } from "./drain/name-cache.ts";
+import { COUNT_MASK, LEAF_VERSION, META, NameCache, SANITIZED, STRIDE, TOO_MANY, WILDCARD_EPOCH } from "./drain/name-cache.ts";
 
 export { TOKENS_PER_LINE_BUCKETS } from "./drain/drain-counters.ts";
 
@@ -33,6 +33,8 @@ export class SpanNameSanitizer {
   readonly counters: DrainCounters;
   private readonly config: DrainConfig;
   private readonly tree: DrainTree;
+  /** the tree's wildcard epochs by token count, read on every cache hit */
+  private readonly epochs: Int32Array;
   private readonly cache: NameCache;
   private readonly tokens: string[] = [];
 
@@ -41,6 +43,7 @@ export class SpanNameSanitizer {
     if (this.config.maxTokens >= TOO_MANY) throw new Error("maxTokens must stay below 127");
     this.counters = new DrainCounters(this.config.maxTokens);
     this.tree = new DrainTree(this.config, this.counters);
+    this.epochs = this.tree.wildcardEpoch;
     this.cache = new NameCache(opts.cacheSize ?? 100_000);
   }
 
@@ -55,9 +58,11 @@ export class SpanNameSanitizer {
     if (slot === undefined) return this.train(cache.claim(name), name);
     // Fast path: a name seen before whose answer is still what Tempo would give.
     const c = cache.cluster[slot];
-    const meta = cache.meta[slot];
+    const state = cache.state;
+    const base = slot * STRIDE;
+    const meta = state[base + META];
     if (c !== null) {
-      if (c.alive && c.leaf.version === cache.leafVersion[slot] && this.tree.wildcardEpoch[c.tokens.length] === cache.wildcardEpoch[slot]) {
+      if (c.alive && c.leaf.version === state[base + LEAF_VERSION] && this.epochs[meta & COUNT_MASK] === state[base + WILDCARD_EPOCH]) {
         c.referenced = true;
         this.counters.observeTokens(meta & COUNT_MASK);
         if ((meta & SANITIZED) !== 0) this.counters.spansSanitized++;
@@ -92,16 +97,17 @@ export class SpanNameSanitizer {
   /** The slow path, Tempo's per-span work: tokenize, check the bounds, train; then remember the answer in `slot`. */
   private train(slot: number, name: string): string {
     const cache = this.cache;
+    const base = slot * STRIDE;
     const tokens = this.tokens;
     const n = tokenize(name, tokens);
     cache.cluster[slot] = null;
     if (n < this.config.minTokens) {
-      cache.meta[slot] = n;
+      cache.state[base + META] = n;
       this.counters.linesSkippedTooFew++;
       return name;
     }
     if (n > this.config.maxTokens) {
-      cache.meta[slot] = TOO_MANY;
+      cache.state[base + META] = TOO_MANY;
       this.counters.linesSkippedTooMany++;
       return name;
     }
@@ -110,13 +116,13 @@ export class SpanNameSanitizer {
     const c = tree.train(tokens, n, name);
     const sanitized = c.template !== name;
     if (sanitized) this.counters.spansSanitized++;
-    cache.meta[slot] = n | (sanitized ? SANITIZED : 0);
+    cache.state[base + META] = n | (sanitized ? SANITIZED : 0);
     // A found cluster stays the lookup's answer after absorbing the name (its similarity to it is unchanged
     // and its parameter count can only grow); a new one is the answer only if the lookup reaches it.
     if (!tree.lastWasNew || tree.lookup(tokens, n) === c) {
       cache.cluster[slot] = c;
-      cache.leafVersion[slot] = c.leaf.version;
-      cache.wildcardEpoch[slot] = tree.wildcardEpoch[n];
+      cache.state[base + LEAF_VERSION] = c.leaf.version;
+      cache.state[base + WILDCARD_EPOCH] = tree.wildcardEpoch[n];
     }
     return c.template;
   }

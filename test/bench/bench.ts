@@ -10,6 +10,7 @@
  *   npm run bench -- --runs 7      measured runs per in-process figure (median reported)
  *
  * What is measured (details and method: test/bench/README.md):
+ *   drain.*                        the span-name sanitizer alone: ns per call on cache misses and hits, heap at 100k names
  *   decode.*, process.*, inproc.*  in-process, one JS thread, spans/s over the corpus, median of runs after warm-up
  *   e2e.http, e2e.grpc             the compiled binary under load from a separate process: accepted spans/s,
  *                                  redgen CPU-seconds per million spans (/proc/<pid>/stat), lost spans (must be 0)
@@ -19,6 +20,7 @@
  * This file only wires the figures (figures/*.ts) together, in the order
  * above; it is also the memory figures' child process (`--child memory`).
  */
+import { drainFigures } from "./figures/drain.ts";
 import { endToEnd } from "./figures/end-to-end.ts";
 import { inProcess } from "./figures/in-process.ts";
 import { memoryChild } from "./figures/memory-child.ts";
@@ -38,6 +40,7 @@ async function main(): Promise<void> {
   const report = new Report(!settings.json);
   const m = machine(settings.quick);
   if (!settings.json) process.stdout.write(`# ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, bun ${m.bun}, ${m.platform}${settings.quick ? ", --quick" : ""}\n`);
+  drainFigures(settings, report);
   inProcess(settings, report);
   await endToEnd(settings, report, "http");
   await endToEnd(settings, report, "grpc");

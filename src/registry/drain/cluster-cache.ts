@@ -10,8 +10,9 @@ import type { LogCluster } from "./log-cluster.ts";
  * round. The eviction ORDER therefore differs from Tempo's once the cap is
  * reached; below the cap both keep everything. Tempo's StaleClusterAge is 0,
  * which otter takes as "never expires", so there is no age-based expiry here
- * either. An evicted cluster is only marked dead: the tree and the name cache
- * drop their references lazily (at prune, or when they meet it).
+ * either. An evicted cluster is marked dead and its leaf entry cleared; the
+ * tree drops the entry at prune, the name cache its reference when it meets
+ * it or at prune.
  */
 export class ClusterCache {
   private readonly ring: LogCluster[] = [];
@@ -43,6 +44,7 @@ export class ClusterCache {
         continue;
       }
       victim.alive = false;
+      (victim.leaf.clusters as (LogCluster | null)[])[victim.indexInLeaf] = null;
       this.counters.patternsEvicted++;
       ring[this.hand] = cluster;
       this.hand = this.hand + 1 === ring.length ? 0 : this.hand + 1;

@@ -52,15 +52,14 @@ export class DrainTree {
     const found = this.lookup(tokens, n);
     if (found !== null) {
       this.lastWasNew = false;
-      if (found.ingest(tokens)) found.leaf.version = (found.leaf.version + 1) | 0;
+      if (found.ingest(tokens)) found.leaf.changed();
       found.referenced = true;
       return found;
     }
     this.lastWasNew = true;
     const leaf = this.leafFor(tokens, n);
     const cluster = new LogCluster(tokens.slice(0, n), line, leaf, this.config.paramString);
-    (leaf.clusters ??= []).push(cluster);
-    leaf.version = (leaf.version + 1) | 0;
+    leaf.addCluster(cluster);
     this.counters.patternsDetected++;
     this.cache.add(cluster);
     return cluster;
@@ -84,7 +83,7 @@ export class DrainTree {
     let bestParams = -1;
     for (let i = 0; i < cs.length; i++) {
       const c = cs[i];
-      if (!c.alive) continue;
+      if (c === null) continue;
       const sim = c.similarity(tokens);
       if (sim > bestSim || (sim === bestSim && c.params > bestParams)) {
         best = c;
@@ -111,20 +110,19 @@ export class DrainTree {
         node = node.wildcard;
         continue;
       }
-      const children: Map<string, TreeNode> = (node.children ??= new Map());
-      let next: TreeNode | undefined = children.get(key);
+      let next = node.child(key);
       if (next === undefined) {
         next = new TreeNode();
-        children.set(key, next);
+        node.addChild(key, next);
       }
       node = next;
     }
     return node;
   }
 
-  /** The tree's size: nodes (below the token-count level's array) and cluster references, evicted ones included until prune. */
-  census(): { nodes: number; clusterRefs: number } {
-    const into = { nodes: 0, clusterRefs: 0 };
+  /** The tree's size: nodes (below the token-count level's array), leaf entries (those of evicted clusters until prune), clusters held. */
+  census(): { nodes: number; entries: number; clusters: number } {
+    const into = { nodes: 0, entries: 0, clusters: 0 };
     for (const node of this.byCount) node?.census(into);
     return into;
   }

@@ -6,12 +6,14 @@ import type { TreeNode } from "./tree-node.ts";
  * template is what every name of the cluster is reported as.
  */
 export class LogCluster {
-  /** false once evicted from the cluster cache; the tree forgets it at the next prune */
+  /** false once evicted from the cluster cache */
   alive = true;
   /** CLOCK's second chance: set on use, cleared when the eviction hand passes */
   referenced = false;
   /** how many tokens are the parameter string (Tempo counts them per comparison; they only change here) */
   params = 0;
+  /** its position in its leaf's list */
+  indexInLeaf = 0;
 
   constructor(
     /** its own copy, `<END>` last */

@@ -4,26 +4,30 @@ import type { LogCluster } from "./log-cluster.ts";
  * Raw span name → what DRAIN made of it, so a name seen before is answered
  * without tokenizing or walking the tree. Bounded: at `capacity` names the
  * oldest entry is overwritten (FIFO), so exploding distinct names cost at most
- * `capacity` entries. Entries live in parallel arrays indexed by slot (one Map
- * from name to slot number, no object per entry); the arrays grow by doubling
- * up to `capacity`.
+ * `capacity` entries. Entries live in arrays indexed by slot (one Map from
+ * name to slot number, no object per entry); the arrays grow by doubling up
+ * to `capacity`.
  *
- * Per slot: `cluster` (null when the name is skipped or must be trained on
- * every use), `meta` (token count in bits 0–6, or TOO_MANY; SANITIZED in bit 7),
- * and the cluster's leaf version and wildcard epoch when the answer was
- * stored, which tell whether a fresh lookup could now answer differently.
+ * Per slot: `cluster[slot]` (null when the name is skipped or must be trained
+ * on every use) and three numbers side by side in `state` (one cache line):
+ * META (token count in bits 0–6, or TOO_MANY; SANITIZED in bit 7), then the
+ * cluster's leaf version and the wildcard epoch of its token count when the
+ * answer was stored, which tell whether a fresh lookup could now answer
+ * differently.
  */
 export const TOO_MANY = 0x7f;
 export const COUNT_MASK = 0x7f;
 export const SANITIZED = 0x80;
+export const STRIDE = 3;
+export const META = 0;
+export const LEAF_VERSION = 1;
+export const WILDCARD_EPOCH = 2;
 
 export class NameCache {
   readonly index = new Map<string, number>();
   keys: string[] = [];
   cluster: (LogCluster | null)[] = [];
-  meta = new Uint8Array(0);
-  leafVersion = new Int32Array(0);
-  wildcardEpoch = new Int32Array(0);
+  state = new Int32Array(0);
   /** next slot to overwrite once full */
   private oldest = 0;
 
@@ -35,7 +39,7 @@ export class NameCache {
   claim(name: string): number {
     let slot = this.keys.length;
     if (slot < this.capacity) {
-      if (slot === this.meta.length) this.grow(Math.min(this.capacity, Math.max(1024, slot * 2)));
+      if (slot * STRIDE === this.state.length) this.grow(Math.min(this.capacity, Math.max(1024, slot * 2)));
       this.keys.push(name);
       this.cluster.push(null);
     } else {
@@ -58,15 +62,9 @@ export class NameCache {
     }
   }
 
-  private grow(size: number): void {
-    const meta = new Uint8Array(size);
-    meta.set(this.meta);
-    this.meta = meta;
-    const lv = new Int32Array(size);
-    lv.set(this.leafVersion);
-    this.leafVersion = lv;
-    const we = new Int32Array(size);
-    we.set(this.wildcardEpoch);
-    this.wildcardEpoch = we;
+  private grow(slots: number): void {
+    const state = new Int32Array(slots * STRIDE);
+    state.set(this.state);
+    this.state = state;
   }
 }

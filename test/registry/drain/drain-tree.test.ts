@@ -65,11 +65,24 @@ test("at the cluster cap a new cluster evicts one; the tree forgets evicted ones
   expect(tree.liveClusters).toBe(2);
   expect(counters.patternsEvicted).toBe(1);
   expect(tree.clusters().filter((c) => !c.alive)).toEqual([]);
-  expect(tree.census().clusterRefs).toBe(3);
-  const before = tree.census().nodes;
+  // the evicted cluster's leaf entry is cleared at once (the object can go), dropped at prune with its branch
+  const before = tree.census();
+  expect([before.entries, before.clusters]).toEqual([3, 2]);
   tree.prune();
-  expect(tree.census().clusterRefs).toBe(2);
-  expect(tree.census().nodes).toBeLessThan(before);
+  const after = tree.census();
+  expect([after.entries, after.clusters]).toEqual([2, 2]);
+  expect(after.nodes).toBeLessThan(before.nodes);
+});
+
+test("a name whose cluster its lookup cannot reach makes one per call; the tree holds only live ones of them", () => {
+  const { tree, counters, train } = drain({ maxClusters: 10 });
+  train("123 a b"); // <_> node at the first level for 6-token names
+  for (let k = 0; k < 1000; k++) expect(train("xyz q r")).toBe("xyz q r"); // inserted under "xyz", looked up under <_>
+  expect(counters.patternsDetected).toBe(1001);
+  expect(tree.liveClusters).toBe(10);
+  expect(tree.census()).toMatchObject({ entries: 1001, clusters: 10 });
+  tree.prune();
+  expect(tree.census()).toMatchObject({ entries: 10, clusters: 10 });
 });
 
 test("until prune, a <_> node of an evicted cluster still routes lookups away from a new name's own cluster", () => {

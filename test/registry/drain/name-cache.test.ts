@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { LogCluster } from "../../../src/registry/drain/log-cluster.ts";
-import { NameCache } from "../../../src/registry/drain/name-cache.ts";
+import { LEAF_VERSION, META, NameCache, STRIDE } from "../../../src/registry/drain/name-cache.ts";
 import { TreeNode } from "../../../src/registry/drain/tree-node.ts";
 
 test("at capacity the oldest name is overwritten, so the cache never holds more than capacity names", () => {
@@ -22,15 +22,15 @@ test("the per-slot arrays grow to the capacity and keep what was stored", () => 
   const c = new NameCache(5000);
   for (let i = 0; i < 5000; i++) {
     const slot = c.claim(`n${i}`);
-    c.meta[slot] = i & 0x7f;
-    c.leafVersion[slot] = i;
+    c.state[slot * STRIDE + META] = i & 0x7f;
+    c.state[slot * STRIDE + LEAF_VERSION] = i;
   }
-  expect(c.meta.length).toBe(5000);
-  expect(c.leafVersion[1234]).toBe(1234);
-  expect(c.meta[1234]).toBe(1234 & 0x7f);
+  expect(c.state.length).toBe(5000 * STRIDE);
+  expect(c.state[1234 * STRIDE + LEAF_VERSION]).toBe(1234);
+  expect(c.state[1234 * STRIDE + META]).toBe(1234 & 0x7f);
   c.claim("one more");
   expect(c.index.size).toBe(5000);
-  expect(c.meta.length).toBe(5000);
+  expect(c.state.length).toBe(5000 * STRIDE);
 });
 
 test("a cache of less than one name is a configuration error", () => {
