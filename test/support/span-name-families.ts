@@ -7,25 +7,20 @@
  * (too few / too many tokens, non-ASCII, URL-encoding, an invalid byte).
  * Seeded: the same seed gives the same names.
  */
+import { Rng } from "../bench/corpus/rng.ts";
 
-/** mulberry32: small, fast, good enough for test data. */
+/** A seeded source of floats in [0, 1), from the bench corpus' generator. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(seed);
+  return () => rng.float();
 }
 
-type Rng = () => number;
-const pick = <T>(r: Rng, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
-const int = (r: Rng, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
-const hex = (r: Rng, n: number): string => Array.from({ length: n }, () => "0123456789abcdef"[int(r, 0, 15)]).join("");
-const alnum = (r: Rng, n: number): string => Array.from({ length: n }, () => "bcdfghjklmnpqrstvwxz2456789"[int(r, 0, 26)]).join("");
-const uuid = (r: Rng): string => `${hex(r, 8)}-${hex(r, 4)}-4${hex(r, 3)}-a${hex(r, 3)}-${hex(r, 12)}`;
+type Draw = () => number;
+const pick = <T>(r: Draw, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+const int = (r: Draw, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
+const hex = (r: Draw, n: number): string => Array.from({ length: n }, () => "0123456789abcdef"[int(r, 0, 15)]).join("");
+const alnum = (r: Draw, n: number): string => Array.from({ length: n }, () => "bcdfghjklmnpqrstvwxz2456789"[int(r, 0, 26)]).join("");
+const uuid = (r: Draw): string => `${hex(r, 8)}-${hex(r, 4)}-4${hex(r, 3)}-a${hex(r, 3)}-${hex(r, 12)}`;
 const fullwidth = (n: number): string => [...String(n)].map((d) => String.fromCharCode(0xff10 + Number(d))).join("");
 
 const METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"];
@@ -49,7 +44,7 @@ const FIXED = [
 const WORDS = ["shoes", "red", "jacket", "gift", "sale", "summer", "kids", "laptop", "phone", "case"];
 
 /** Each family draws one name; the weights roughly follow how often such spans occur. */
-const FAMILIES: [number, (r: Rng) => string][] = [
+const FAMILIES: [number, (r: Draw) => string][] = [
   [14, (r) => `${pick(r, METHODS)} /api/${pick(r, RESOURCES)}/${int(r, 1, 99999)}`],
   [10, (r) => `${pick(r, METHODS)} /api/v1/${pick(r, RESOURCES)}/${int(r, 1, 99999)}/${pick(r, SUBRESOURCES)}`],
   [6, (r) => `${pick(r, METHODS)} /api/${pick(r, RESOURCES)}/${uuid(r)}`],
@@ -82,7 +77,7 @@ const FAMILIES: [number, (r: Rng) => string][] = [
 const TOTAL_WEIGHT = FAMILIES.reduce((s, [w]) => s + w, 0);
 
 /** One name from a family chosen by weight. */
-export function randomSpanName(r: Rng): string {
+export function randomSpanName(r: Draw): string {
   let x = r() * TOTAL_WEIGHT;
   for (const [w, f] of FAMILIES) {
     x -= w;
