@@ -24,13 +24,7 @@ export function buildConfig(
     problems.add([key], `unknown top-level key (did you mean "${section}"?)`);
   }
 
-  if (gen.limiter_type === "entity") {
-    warnings.push(
-      "metrics_generator.limiter_type: entity is not implemented; redgen limits active series (max_active_series)",
-    );
-  }
-
-  const { tenant_defaults, tenant_overrides, runtimeProblems } = buildTenantConfigs(parsed, problems, warnings);
+  const { tenant_defaults, tenant_overrides, runtimeProblems, runtime_overrides } = buildTenantConfigs(parsed, problems, warnings);
   const remoteWritePath = ["metrics_generator", "storage", "remote_write"];
   // Tempo derives send_native_histograms per tenant; the shared list carries the default tenant's value.
   const sendNative = tenant_defaults.generate_native_histograms !== "classic";
@@ -61,10 +55,12 @@ export function buildConfig(
       },
       metrics_ingestion_time_range_slack_ms: gen.metrics_ingestion_time_range_slack,
       instance_id: instanceId,
+      limiter_type: gen.limiter_type,
     },
     kafka: buildKafka(parsed.ingest, gen, instanceId, warnings),
     tenant_defaults,
     tenant_overrides,
+    runtime_overrides,
     warnings,
   };
   return { config, runtimeProblems };

@@ -1,7 +1,7 @@
 /**
  * The per-tenant runtime overrides file (`overrides.per_tenant_override_config`,
- * spec §10). Tempo re-reads it every `per_tenant_override_period`; redgen reads
- * it once at startup, so a change needs a restart.
+ * spec §10), read at startup and again on every reload
+ * (wiring/overrides-reload.ts: every `per_tenant_override_period` and on SIGHUP).
  */
 import type { z } from "zod";
 import { readFileSync } from "node:fs";

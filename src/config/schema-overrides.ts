@@ -68,14 +68,12 @@ const hostInfoOverrides = strictBlock({
   metric_name: opt(hostInfoMetricName),
 });
 
-const notImplemented = (what: string) => ignoredBecause(`${what} is not implemented`);
-
 /** `metrics_generator` inside one overrides block (the defaults or one tenant). */
 export const generatorOverridesSchema = strictBlock({
   processors: opt(stringList),
   max_active_series: opt(intAtLeast(0)),
-  max_active_entities: ignored(intAtLeast(0), notImplemented("the entity limiter"), 0),
-  max_cardinality_per_label: ignored(intAtLeast(0), notImplemented("the per-label cardinality limiter"), 0),
+  max_active_entities: opt(intAtLeast(0)),
+  max_cardinality_per_label: opt(intAtLeast(0)),
   collection_interval: opt(duration),
   disable_collection: opt(bool),
   trace_id_label_name: opt(str),
@@ -84,7 +82,7 @@ export const generatorOverridesSchema = strictBlock({
   native_histogram_bucket_factor: ignored(finiteNumber, ignoredBecause("redgen uses Tempo's default 1.1"), 1.1),
   native_histogram_max_bucket_number: ignored(intAtLeast(0), ignoredBecause("redgen uses Tempo's default 100"), 100),
   native_histogram_min_reset_duration: ignored(duration, ignoredBecause("redgen uses Tempo's default 15m"), 900_000),
-  span_name_sanitization: ignored(oneOf(["", "dry_run", "enabled"] as const), notImplemented("span-name sanitization"), ""),
+  span_name_sanitization: opt(oneOf(["", "dry_run", "enabled"] as const)),
   remote_write_headers: opt(stringMap),
   forwarder: ignored(undefined, ignoredBecause("redgen has no single-binary forwarder queue")),
   ring_size: ignored(intAtLeast(0), ignoredBecause("unused since Tempo 3.0")),

@@ -23,6 +23,8 @@ export interface GeneratorBase {
   collection_interval_ms: number;
   /** metrics_ingestion_time_range_slack, used when the override is 0 or unset */
   ingestion_time_range_slack_ms: number;
+  /** overrides.defaults' span_name_sanitization: a tenant entry without one falls back to it (spec §10) */
+  span_name_sanitization: "" | "dry_run" | "enabled";
 }
 
 /** Applies one overrides block (the defaults, or a tenant's entry, never both) over the static config. */
@@ -77,6 +79,9 @@ export function buildTenantConfig(
     service_graphs: sg,
     host_info: hi,
     max_active_series: o?.max_active_series ?? 0,
+    max_active_entities: o?.max_active_entities ?? 0,
+    max_cardinality_per_label: o?.max_cardinality_per_label ?? 0,
+    span_name_sanitization: o?.span_name_sanitization || base.span_name_sanitization,
     collection_interval_ms: o?.collection_interval || base.collection_interval_ms,
     disable_collection: o?.disable_collection ?? false,
     trace_id_label_name: o?.trace_id_label_name || "traceID",

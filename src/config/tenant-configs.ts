@@ -2,9 +2,10 @@
  * Builds the default tenant config (static processor config + overrides.defaults)
  * and one config per tenant of the runtime overrides file (static processor
  * config + that tenant's entry: the entry replaces the defaults, spec §10).
+ * The runtime part runs again on every reload (runtimeTenantConfigs).
  */
 import { Problems, type PathSegment } from "./config-error.ts";
-import type { ProcessorName, TenantConfig } from "./types.ts";
+import type { ProcessorName, RuntimeOverridesSource, TenantConfig } from "./types.ts";
 import type { ParsedRoot } from "./schema-root.ts";
 import type { GeneratorOverrides } from "./schema-overrides.ts";
 import { hostInfoSchema, serviceGraphsSchema, spanMetricsSchema } from "./schema-processors.ts";
@@ -18,21 +19,22 @@ export interface TenantConfigs {
   tenant_defaults: TenantConfig;
   tenant_overrides: Record<string, TenantConfig>;
   runtimeProblems: Map<string, Problems>;
+  runtime_overrides?: RuntimeOverridesSource;
 }
 
 /** `tenant_defaults` and `tenant_overrides` of Config; problems of tempo.yaml go to `problems`. */
 export function buildTenantConfigs(parsed: ParsedRoot, problems: Problems, warnings: string[]): TenantConfigs {
   const gen = parsed.metrics_generator;
   const blocks = gen.processor;
+  const defaults = parsed.overrides.defaults.metrics_generator;
   const base: GeneratorBase = {
+    span_name_sanitization: defaults?.span_name_sanitization ?? "",
     span_metrics: blocks.span_metrics ?? spanMetricsSchema.parse({}),
     service_graphs: blocks.service_graphs ?? serviceGraphsSchema.parse({}),
     host_info: blocks.host_info ?? hostInfoSchema.parse({}),
     collection_interval_ms: gen.registry.collection_interval_ms,
     ingestion_time_range_slack_ms: gen.metrics_ingestion_time_range_slack,
   };
-
-  const defaults = parsed.overrides.defaults.metrics_generator;
   const configured = {
     span_metrics: blocks.span_metrics !== undefined,
     service_graphs: blocks.service_graphs !== undefined,
@@ -41,16 +43,27 @@ export function buildTenantConfigs(parsed: ParsedRoot, problems: Problems, warni
   const tenant_defaults = buildTenantConfig(base, defaultProcessors(defaults?.processors, configured, warnings), defaults);
   checkDimensionMappings(tenant_defaults.span_metrics, mappingsPath(defaults, ["overrides", "defaults"]), problems);
 
+  const runtimeFile = parsed.overrides.per_tenant_override_config;
+  if (runtimeFile === "") return { tenant_defaults, tenant_overrides: {}, runtimeProblems: new Map() };
+  const runtime_overrides: RuntimeOverridesSource = { files: runtimeFile, period_ms: parsed.overrides.per_tenant_override_period, base };
+  const { tenant_overrides, runtimeProblems } = runtimeTenantConfigs(runtime_overrides, problems, warnings);
+  return { tenant_defaults, tenant_overrides, runtimeProblems, runtime_overrides };
+}
+
+/**
+ * One config per tenant entry of the runtime file(s). A file that cannot be
+ * read is a problem of `overrides.per_tenant_override_config` in `problems`;
+ * a file whose content is invalid throws a ConfigError naming the file and
+ * key path; other problems of a file's entries are returned by file name.
+ */
+export function runtimeTenantConfigs(
+  source: RuntimeOverridesSource,
+  problems: Problems,
+  warnings: string[],
+): { tenant_overrides: Record<string, TenantConfig>; runtimeProblems: Map<string, Problems> } {
   const tenant_overrides: Record<string, TenantConfig> = {};
   const runtimeProblems = new Map<string, Problems>();
-  const runtimeFile = parsed.overrides.per_tenant_override_config;
-  if (runtimeFile === "") return { tenant_defaults, tenant_overrides, runtimeProblems };
-
-  warnings.push(
-    "overrides.per_tenant_override_config is read once at startup; unlike Tempo, redgen does not reload it " +
-      "every per_tenant_override_period",
-  );
-  for (const [tenant, { file, entry }] of Object.entries(loadRuntimeOverrides(runtimeFile, problems, warnings))) {
+  for (const [tenant, { file, entry }] of Object.entries(loadRuntimeOverrides(source.files, problems, warnings))) {
     const o = entry.metrics_generator;
     const at = ["overrides", tenant, "metrics_generator", "processors"];
     let processors: ProcessorName[] = [];
@@ -62,7 +75,7 @@ export function buildTenantConfigs(parsed: ParsedRoot, problems: Problems, warni
           "so nothing is generated for it (a tenant entry replaces overrides.defaults as a whole)",
       );
     }
-    tenant_overrides[tenant] = buildTenantConfig(base, processors, o);
+    tenant_overrides[tenant] = buildTenantConfig(source.base, processors, o);
     // A collision the tenant's entry causes belongs to its file; one from the static config to tempo.yaml.
     let target = problems;
     if (o?.processor?.span_metrics !== undefined) {
@@ -71,7 +84,7 @@ export function buildTenantConfigs(parsed: ParsedRoot, problems: Problems, warni
     }
     checkDimensionMappings(tenant_overrides[tenant].span_metrics, mappingsPath(o, ["overrides", tenant]), target);
   }
-  return { tenant_defaults, tenant_overrides, runtimeProblems };
+  return { tenant_overrides, runtimeProblems };
 }
 
 // Collisions are reported where the mappings were written: the override if it sets them, else the static config.

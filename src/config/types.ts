@@ -92,6 +92,9 @@ export interface TenantConfig {
   service_graphs: ServiceGraphsConfig;
   host_info: HostInfoConfig;
   max_active_series: number;
+  max_active_entities: number;
+  max_cardinality_per_label: number;
+  span_name_sanitization: "" | "dry_run" | "enabled";
   collection_interval_ms: number;
   disable_collection: boolean;
   trace_id_label_name: string;
@@ -189,13 +192,27 @@ export interface Config {
     };
     metrics_ingestion_time_range_slack_ms: number;
     instance_id: string;
+    /** which limit applies to new series (spec §8.5); static, as in Tempo */
+    limiter_type: "series" | "entity";
   };
   /** Kafka consumption, when a topic is configured */
   kafka?: KafkaConfig;
   /** The defaults every tenant starts from (overrides.defaults applied over the processor config). */
   tenant_defaults: TenantConfig;
-  /** Per-tenant effective config (from the "*" wildcard or a tenant entry), when a runtime overrides file exists. */
+  /** Per-tenant effective config (from the "*" wildcard or a tenant entry), when a runtime overrides file exists; replaced on every reload. */
   tenant_overrides: Record<string, TenantConfig>;
+  /** The per-tenant runtime file and what a reload needs to rebuild tenant_overrides from it. */
+  runtime_overrides?: RuntimeOverridesSource;
   /** Human-readable notes gathered while loading (ignored sections, enabled processors). */
   warnings: string[];
+}
+
+/** `overrides.per_tenant_override_config` and `per_tenant_override_period` (spec §10), for reloads. */
+export interface RuntimeOverridesSource {
+  /** the file(s), comma-separated */
+  files: string;
+  /** 0: reload only on SIGHUP */
+  period_ms: number;
+  /** the static settings each tenant entry applies over */
+  base: import("./tenant-config.ts").GeneratorBase;
 }

@@ -23,7 +23,7 @@ export class HostInfoProcessor implements Processor {
     private readonly stats: TenantStats,
   ) {
     this.gauge = registry.gauge(cfg.metric_name);
-    this.schema = registry.fixedSchema(["grafana_host_id", "host_source"]);
+    this.schema = registry.infoSchema(["grafana_host_id", "host_source"]);
   }
 
   push(batch: SpanBatch, now: number): void {

@@ -81,6 +81,7 @@ export class ClassicHistogram extends Metric<HistogramSeries> implements Histogr
       labels,
       lastUpdate: now,
       collected: false,
+      epoch: 0,
       counts: new Float64Array(n),
       sum: 0,
       count: 0,

@@ -21,13 +21,22 @@ export class LabelSet {
   trieKey = "";
   /** released: no longer findable; a later resolve makes a new set */
   pruned = false;
+  /** the demand window's slice this set last fed the estimates in (cardinality-controls.ts) */
+  epoch = 0;
+  /** 64-bit hash of `key` as two halves, the identity demand estimates count */
+  readonly hashHi: number;
+  readonly hashLo: number;
 
   constructor(
     /** the final labels joined (tombstones and aliasing use it) */
     readonly key: string,
     /** flat sorted [name, value, …] pairs, external labels included */
     readonly labels: string[],
-  ) {}
+  ) {
+    const h = Bun.hash.xxHash64(key);
+    this.hashHi = Number(h >> 32n);
+    this.hashLo = Number(h & 0xffffffffn);
+  }
 }
 
 /** Removes a pruned label set from its trie, and every node left empty above it. */

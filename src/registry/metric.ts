@@ -1,6 +1,8 @@
 import type { BinReader, BinWriter } from "../util/bin-codec.ts";
 import type { LabelSet } from "./label-set.ts";
-import type { SeriesLimiter } from "./series-limiter.ts";
+import { Cardinality } from "./cardinality.ts";
+import type { DemandWindow } from "./demand-window.ts";
+import type { Limiter } from "./limiter.ts";
 import { type CollectMode, type SeriesSink, zeroTimestamp } from "./sink.ts";
 
 /** What every series carries. */
@@ -11,11 +13,15 @@ export interface Series {
   lastUpdate: number;
   /** false until the first remote collection wrote it (drives the zero-first sample) */
   collected: boolean;
+  /** the demand window's slice this series last fed its metric's demand estimate in */
+  epoch: number;
 }
 
 /** Shared by the metrics of one registry. */
 export interface MetricContext {
-  limiter: SeriesLimiter;
+  limiter: Limiter;
+  /** the slices of the demand estimates (cardinality.ts) */
+  window: DemandWindow;
   /** labels of overflow series: metric_overflow="true" plus the external labels */
   overflowLabels: string[];
   /** forgets a label set no metric holds a series for any more */
@@ -35,13 +41,17 @@ export abstract class Metric<S extends Series> {
   /** last written timestamp of recently removed series, by label key, so a recreated series never writes out of order */
   private readonly tombstones = new Map<string, number>();
   private lastWritten = 0;
+  /** distinct label sets this metric was asked for, limited or not (Tempo's per-metric series demand) */
+  private readonly demand: Cardinality;
 
   constructor(
     readonly name: string,
     protected readonly ctx: MetricContext,
     /** this metric's index in LabelSet.series */
     readonly slot: number,
-  ) {}
+  ) {
+    this.demand = ctx.window.cardinality();
+  }
 
   abstract readonly type: "counter" | "gauge" | "histogram";
   /** Active-series cost of one label set. */
@@ -54,17 +64,37 @@ export abstract class Metric<S extends Series> {
 
   /** The series for `ls`, created on first use, or the overflow series when the limit refuses it. */
   protected seriesFor(ls: LabelSet, now: number): S {
+    const epoch = this.ctx.window.epoch;
     const s = ls.series[this.slot] as S | undefined;
-    if (s !== undefined) return s;
-    if (!this.ctx.limiter.admit(this.cost)) {
+    if (s !== undefined) {
+      // A series feeds the demand estimate once per slice, not once per span.
+      if (s.epoch !== epoch) {
+        s.epoch = epoch;
+        this.demand.insertHash(ls.hashHi, ls.hashLo);
+      }
+      return s;
+    }
+    this.demand.insertHash(ls.hashHi, ls.hashLo);
+    if (!this.ctx.limiter.admit(this.cost, ls)) {
       this.overflow ??= this.make(this.ctx.overflowLabels, null, now);
       return this.overflow;
     }
     const created = this.make(ls.labels, ls, now);
+    created.epoch = epoch;
     ls.series[this.slot] = created;
     ls.live++;
     this.series.add(created);
     return created;
+  }
+
+  /** Series this metric would hold without limits, over the last stale_duration (a histogram counts all its series). */
+  demandEstimate(): number {
+    return this.demand.estimate() * this.cost;
+  }
+
+  /** Starts the demand estimate's next slice (every 5 minutes, with the stale sweep). */
+  advanceDemand(now: number): void {
+    this.demand.advance(now);
   }
 
   /** Whether `ls` already has a series here. */
@@ -138,10 +168,10 @@ export abstract class Metric<S extends Series> {
       if (ls === undefined) throw new RangeError("label set index out of range");
       const s = this.readSeries(r, ls.labels, ls);
       if (!apply || ls.series[this.slot] !== undefined) continue;
+      this.ctx.limiter.restore(this.cost, ls);
       ls.series[this.slot] = s;
       ls.live++;
       this.series.add(s);
-      this.ctx.limiter.restore(this.cost);
       restored++;
     }
     if (apply) this.lastWritten = Math.max(this.lastWritten, lastWritten);
@@ -161,6 +191,17 @@ export abstract class Metric<S extends Series> {
     return s;
   }
 
+  /**
+   * Takes the place of `old` (same name and slot, another shape): drains all
+   * of its series and keeps its tombstones, so the zero samples of the new
+   * series are never older than what the old ones wrote.
+   */
+  succeed(old: Metric<Series>, now: number): void {
+    old.removeStale(Number.POSITIVE_INFINITY, now);
+    for (const [key, ts] of old.tombstones) this.tombstones.set(key, ts);
+    this.lastWritten = old.lastWritten;
+  }
+
   /** Deletes series not updated since `cutoff` (spec §8.3); returns how many went. */
   removeStale(cutoff: number, now: number): number {
     let n = 0;
@@ -169,9 +210,10 @@ export abstract class Metric<S extends Series> {
       const ls = s.ls as LabelSet;
       this.series.delete(s);
       ls.series[this.slot] = undefined;
-      this.ctx.limiter.release(this.cost);
+      ls.live--;
+      this.ctx.limiter.release(this.cost, ls);
       if (s.collected) this.tombstones.set(ls.key, this.lastWritten);
-      if (--ls.live === 0) this.ctx.release(ls);
+      if (ls.live === 0) this.ctx.release(ls);
       n++;
     }
     if (this.overflow !== null && this.overflow.lastUpdate < cutoff) this.overflow = null;

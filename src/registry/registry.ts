@@ -4,6 +4,10 @@ import { Gauge } from "./gauge.ts";
 import { FixedLabelSchema, type LabelRules, PairLabelSchema, mergeSorted } from "./label-schema.ts";
 import { type LabelSet, detach } from "./label-set.ts";
 import type { Metric, MetricContext, Series } from "./metric.ts";
+import { CardinalityControls, type SanitizeMode } from "./cardinality-controls.ts";
+import { DemandWindow } from "./demand-window.ts";
+import { EntityLimiter } from "./entity-limiter.ts";
+import type { Limiter } from "./limiter.ts";
 import { SeriesLimiter } from "./series-limiter.ts";
 import type { CollectMode, SeriesSink } from "./sink.ts";
 import type { BinReader, BinWriter } from "../util/bin-codec.ts";
@@ -16,8 +20,14 @@ export interface RegistryOptions {
   maxLabelNameLength: number;
   maxLabelValueLength: number;
   staleDurationMs: number;
-  /** max_active_series, read on every new series so overrides apply live (0 = unlimited) */
+  /** The limits below are read where they apply, so changed overrides apply live (0 = unlimited). */
   maxActiveSeries: () => number;
+  /** metrics_generator.limiter_type (default series) */
+  limiterType?: "series" | "entity";
+  maxActiveEntities?: () => number;
+  maxCardinalityPerLabel?: () => number;
+  /** off ("") unless given */
+  spanNameSanitization?: () => SanitizeMode;
   /** exemplar label name (trace_id_label_name, default traceID) */
   traceIdLabelName: string;
 }
@@ -28,25 +38,41 @@ export interface RegistryOptions {
  * It knows nothing about spans.
  */
 export class Registry {
-  readonly limiter: SeriesLimiter;
+  readonly limiter: Limiter;
   readonly rules: LabelRules;
+  readonly controls: CardinalityControls;
+  private readonly window: DemandWindow;
   private readonly ctx: MetricContext;
   private readonly metrics = new Map<string, Metric<Series>>();
   collections = 0;
 
   constructor(private readonly options: RegistryOptions) {
-    this.limiter = new SeriesLimiter(options.maxActiveSeries);
+    this.limiter =
+      options.limiterType === "entity"
+        ? new EntityLimiter(options.maxActiveEntities ?? (() => 0))
+        : new SeriesLimiter(options.maxActiveSeries);
     const external = Object.keys(options.externalLabels)
       .sort()
       .flatMap((k) => [k, options.externalLabels[k]]);
+    this.window = new DemandWindow(options.staleDurationMs);
+    this.controls = new CardinalityControls(this.window, external, {
+      maxCardinalityPerLabel: options.maxCardinalityPerLabel ?? (() => 0),
+      spanNameSanitization: options.spanNameSanitization ?? (() => ""),
+    });
     this.rules = {
       external,
       maxNameLength: options.maxLabelNameLength,
       maxValueLength: options.maxLabelValueLength,
       byKey: new Map(),
+      controls: this.controls,
     };
     const overflowUser = external.includes("metric_overflow") ? [] : ["metric_overflow", "true"];
-    this.ctx = { limiter: this.limiter, overflowLabels: mergeSorted(overflowUser, external), release: (ls) => this.release(ls) };
+    this.ctx = {
+      limiter: this.limiter,
+      window: this.window,
+      overflowLabels: mergeSorted(overflowUser, external),
+      release: (ls) => this.release(ls),
+    };
   }
 
   counter(name: string): Counter {
@@ -57,8 +83,24 @@ export class Registry {
     return this.register(name, (slot) => new Gauge(name, this.ctx, slot));
   }
 
+  /**
+   * The histogram `name`. When it exists with other buckets (a processor
+   * rebuilt with changed histogram_buckets) it is replaced: its series go
+   * (through the limiter, as Tempo drains a replaced metric, spec §8.5) and
+   * the new one starts empty in the same slot.
+   */
   histogram(name: string, buckets: readonly number[]): Histogram {
-    return this.register(name, (slot) => new ClassicHistogram(name, this.ctx, slot, buckets, this.options.traceIdLabelName));
+    const make = (slot: number) => new ClassicHistogram(name, this.ctx, slot, buckets, this.options.traceIdLabelName);
+    const existing = this.metrics.get(name);
+    if (existing instanceof ClassicHistogram) {
+      const next = make(existing.slot);
+      if (next.bucketBounds.join() !== existing.bucketBounds.join()) {
+        next.succeed(existing, Date.now());
+        this.metrics.set(name, next);
+        return next;
+      }
+    }
+    return this.register(name, make);
   }
 
   /**
@@ -83,6 +125,11 @@ export class Registry {
     return new FixedLabelSchema(names, this.rules);
   }
 
+  /** A fixed schema for an info metric (host info): never sanitized nor limited per label (spec §8.1). */
+  infoSchema(names: readonly string[]): FixedLabelSchema {
+    return new FixedLabelSchema(names, this.rules, true);
+  }
+
   /** A schema for label sets given as [name, value, …] pairs. */
   pairSchema(): PairLabelSchema {
     return new PairLabelSchema(this.rules);
@@ -94,10 +141,28 @@ export class Registry {
     if (mode === "remote") this.collections++;
   }
 
-  /** Removes series whose last update is older than stale_duration. */
+  /**
+   * The 5-minute sweep (spec §8.3): removes series whose last update is older
+   * than stale_duration, then starts the next slice of every demand estimate
+   * and lets the sanitizer forget evicted clusters.
+   */
   removeStale(nowMs: number): void {
     const cutoff = nowMs - this.options.staleDurationMs;
     for (const m of this.metrics.values()) m.removeStale(cutoff, nowMs);
+    this.window.advance(nowMs);
+    this.controls.sanitizer?.prune();
+  }
+
+  /** The 15-second tick: re-reads the cardinality settings and re-evaluates the per-label limits. */
+  maintain(): void {
+    this.controls.evaluate();
+  }
+
+  /** Series the metrics would hold without limits, over the last stale_duration (active_series_demand_estimate). */
+  seriesDemand(): number {
+    let n = 0;
+    for (const m of this.metrics.values()) n += m.demandEstimate();
+    return n;
   }
 
   /** Every series' state, for a checkpoint (registry-snapshot.ts). */

@@ -1,36 +1,34 @@
+import type { LabelSet } from "./label-set.ts";
+import { type Limiter, SeriesTally } from "./limiter.ts";
+
 /**
- * Counts active series against `max_active_series` (spec §8.5). A histogram
- * costs all of its series. Over the limit a new series is refused (the metric
- * then uses its overflow series) and every refused attempt is counted.
+ * `limiter_type: series` (spec §8.5): counts active series against
+ * `max_active_series`. A histogram costs all of its series. Over the limit a
+ * new series is refused and every refused attempt counts its full cost.
  */
-export class SeriesLimiter {
-  active = 0;
-  added = 0;
-  removed = 0;
-  limited = 0;
+export class SeriesLimiter extends SeriesTally implements Limiter {
+  readonly kind = "series";
 
-  constructor(private readonly max: () => number) {}
+  constructor(private readonly max: () => number) {
+    super();
+  }
 
-  /** Reserves `cost` series, or counts a limited attempt and returns false. */
-  admit(cost: number): boolean {
+  admit(cost: number, _ls: LabelSet): boolean {
     const max = this.max();
     if (max > 0 && this.active + cost > max) {
       this.limited += cost;
       return false;
     }
-    this.active += cost;
-    this.added += cost;
+    this.count(cost);
     return true;
   }
 
-  /** Counts a series restored from a checkpoint: it existed before, so it is never refused. */
-  restore(cost: number): void {
+  restore(cost: number, _ls: LabelSet): void {
     this.active += cost;
   }
 
-  release(cost: number): void {
-    this.active -= cost;
-    this.removed += cost;
+  release(cost: number, _ls: LabelSet): void {
+    this.uncount(cost);
   }
 
   get maxActive(): number {

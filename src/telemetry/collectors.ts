@@ -4,6 +4,7 @@ import type { EndpointStats } from "../remote-write/endpoint-stats.ts";
 import type { RemoteWriteQueue } from "../remote-write/queue.ts";
 import type { SelfFamily, SelfMetrics } from "./self-metrics.ts";
 import { redactUrl } from "../config/redact.ts";
+import { limiterFamilies } from "./limiter-collectors.ts";
 
 /** One remote-write endpoint of one tenant, as /metrics labels it. */
 export interface EndpointView {
@@ -74,11 +75,7 @@ function tenantFamilies(tenants: Tenant[]): SelfFamily[] {
       "Processor runs skipped because the record asked for no metrics generation.",
       per((t) => t.stats.skippedProcessorPushes),
     ),
-    gauge(`${P}_registry_active_series`, "Active series in the tenant's registry.", per((t) => t.registry.limiter.active)),
-    gauge(`${P}_registry_max_active_series`, "The active-series limit (0 = none).", per((t) => t.registry.limiter.maxActive)),
-    counter(`${P}_registry_series_added_total`, "Series created.", per((t) => t.registry.limiter.added)),
-    counter(`${P}_registry_series_removed_total`, "Series removed as stale.", per((t) => t.registry.limiter.removed)),
-    counter(`${P}_registry_series_limited_total`, "Series refused by max_active_series (sent to the overflow series).", per((t) => t.registry.limiter.limited)),
+    ...limiterFamilies(tenants),
     counter(`${P}_registry_collections_total`, "Collection rounds.", per((t) => t.registry.collections)),
     ...serviceGraphFamilies(tenants),
   ];

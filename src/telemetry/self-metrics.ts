@@ -4,13 +4,15 @@ import { escapeValue, formatValue } from "../serve/exposition.ts";
 export interface SelfSample {
   labels: Record<string, string>;
   value: number;
+  /** appended to the family name (a histogram's _bucket, _sum, _count) */
+  suffix?: string;
 }
 
 /** One family of redgen's own metrics. */
 export interface SelfFamily {
   name: string;
   help: string;
-  type: "counter" | "gauge";
+  type: "counter" | "gauge" | "histogram";
   samples: SelfSample[];
 }
 
@@ -35,7 +37,7 @@ export class SelfMetrics {
           const l = Object.entries(s.labels)
             .map(([k, v]) => `${k}="${escapeValue(v)}"`)
             .join(",");
-          out += `${f.name}${l ? `{${l}}` : ""} ${formatValue(s.value)}\n`;
+          out += `${f.name}${s.suffix ?? ""}${l ? `{${l}}` : ""} ${formatValue(s.value)}\n`;
         }
       }
     }

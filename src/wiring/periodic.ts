@@ -3,7 +3,9 @@ import { log } from "../util/log.ts";
 
 /**
  * The periodic work of every tenant: the stale-series sweep (spec §8.3,
- * every 5 minutes) and the processors' tick (service-graph expiry, every 2 s).
+ * every 5 minutes, which also moves the demand estimates' window on), the
+ * cardinality evaluation (per-label limits and sanitizer mode, every 15 s as
+ * in Tempo) and the processors' tick (service-graph expiry, every 2 s).
  * Guarded per tenant: one tenant's failure is logged, never fatal to the others.
  */
 export function startPeriodic(tenants: Tenants, sweepMs: number): { stop(): void } {
@@ -18,6 +20,7 @@ export function startPeriodic(tenants: Tenants, sweepMs: number): { stop(): void
     }
   };
   const sweep = setInterval(everyTenant("stale-series sweep", (t, now) => t.registry.removeStale(now)), sweepMs);
+  const evaluation = setInterval(everyTenant("cardinality evaluation", (t) => t.registry.maintain()), 15_000);
   const ticker = setInterval(
     everyTenant("service-graph expiry", (t, now) => {
       for (const p of t.processors) p.tick?.(now);
@@ -27,6 +30,7 @@ export function startPeriodic(tenants: Tenants, sweepMs: number): { stop(): void
   return {
     stop() {
       clearInterval(sweep);
+      clearInterval(evaluation);
       clearInterval(ticker);
     },
   };

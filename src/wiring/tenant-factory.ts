@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import type { Config } from "../config/types.ts";
+import type { Config, RemoteWriteConfig } from "../config/types.ts";
 import { tenantConfigFor } from "../config/load.ts";
 import type { AttributeProjection } from "../decode/span-batch.ts";
 import { buildProcessors } from "../process/build-processors.ts";
@@ -25,6 +25,8 @@ export interface WiredTenant {
   tenant: Tenant;
   writer: TenantWriter<Capture>;
   state: TenantState;
+  /** one client per remote_write endpoint, to re-apply the tenant's headers */
+  clients: { rw: RemoteWriteConfig; client: RemoteWriteClient }[];
 }
 
 /**
@@ -57,14 +59,17 @@ export class TenantFactory {
       built = this.build(id);
     } else restored = outcome?.restored;
 
+    const clients: WiredTenant["clients"] = [];
     const endpoints: WriterEndpoint[] = gen.storage.remote_write.map((rw) => {
       const headers = remoteWriteHeaders(rw.headers, cfg.remote_write_headers, id, gen.storage.remote_write_add_org_id_header);
+      const client = new RemoteWriteClient(rw, headers, this.userAgent);
+      clients.push({ rw, client });
       const stats = new EndpointStats();
       const { log: wal, report } = SegmentLog.open(state.queueDir(rw.name), this.storage.segmentBytes);
       stats.corruptions += report.repairs;
       // Rounds written after the checkpoint were never sent; their counts come back with the restore.
       if (restored !== undefined) wal.cutAfter(restored.roundSeq);
-      const queue = new RemoteWriteQueue(new RemoteWriteClient(rw, headers, this.userAgent), rw, stats, id, wal, () => void this.storage.budget.enforce());
+      const queue = new RemoteWriteQueue(client, rw, stats, id, wal, () => void this.storage.budget.enforce());
       this.storage.budget.add(queue);
       this.endpoints.push({ tenant: id, name: rw.name, url: rw.url, stats, queue });
       return { queue, maxSamplesPerSend: rw.queue.max_samples_per_send, sendExemplars: rw.send_exemplars };
@@ -72,8 +77,10 @@ export class TenantFactory {
 
     const kafka = this.kafka();
     kafka?.addTenant(id, restored?.kafka);
+    const tenant: Tenant = { id, config: cfg, registry: built.registry, processors: built.processors, stats: built.stats };
     const checkpointer: RoundCheckpointer<Capture> = {
-      capture: (roundSeq, roundTs) => state.capture(built, roundSeq, roundTs, kafka?.processed() ?? NO_OFFSETS),
+      // the tenant, not `built`: its processors are rebuilt when its overrides change
+      capture: (roundSeq, roundTs) => state.capture(tenant, roundSeq, roundTs, kafka?.processed() ?? NO_OFFSETS),
       write: (c) => state.checkpoint.write(c.seq, c.payload),
       writeSync: (c) => state.checkpoint.writeSync(c.seq, c.payload),
       durable: (c) => void kafka?.durableFor(id, c.kafka),
@@ -84,8 +91,7 @@ export class TenantFactory {
     const interval = cfg.collection_interval_ms || gen.registry.collection_interval_ms;
     const writer = new TenantWriter(id, built.registry, endpoints, interval, cfg.disable_collection, checkpointer, resume);
     writer.start();
-    const tenant: Tenant = { id, config: cfg, registry: built.registry, processors: built.processors, stats: built.stats };
-    this.wired.set(id, { tenant, writer, state });
+    this.wired.set(id, { tenant, writer, state, clients });
     if (restored !== undefined) {
       log.info("tenant restored", {
         tenant: id,
@@ -118,7 +124,12 @@ export class TenantFactory {
       maxLabelNameLength: gen.registry.max_label_name_length,
       maxLabelValueLength: gen.registry.max_label_value_length,
       staleDurationMs: gen.registry.stale_duration_ms,
-      maxActiveSeries: () => cfg.max_active_series,
+      // Limits are read from the current overrides where they apply, so a reload changes them at once.
+      limiterType: gen.limiter_type,
+      maxActiveSeries: () => tenantConfigFor(this.config, id).max_active_series,
+      maxActiveEntities: () => tenantConfigFor(this.config, id).max_active_entities,
+      maxCardinalityPerLabel: () => tenantConfigFor(this.config, id).max_cardinality_per_label,
+      spanNameSanitization: () => tenantConfigFor(this.config, id).span_name_sanitization,
       traceIdLabelName: cfg.trace_id_label_name,
     });
     const stats = new TenantStats();

@@ -58,6 +58,27 @@ describe("overrides.defaults applied over the static processor config (spec §10
   });
 });
 
+describe("cardinality controls (spec §8.1, §8.5, §10)", () => {
+  test("max_active_entities, max_cardinality_per_label and span_name_sanitization are real settings, off by default", () => {
+    const off = parse("overrides:\n  defaults:\n    metrics_generator:\n      processors: [span-metrics]\n");
+    expect([off.tenant_defaults.max_active_entities, off.tenant_defaults.max_cardinality_per_label, off.tenant_defaults.span_name_sanitization]).toEqual([0, 0, ""]);
+    expect(off.generator.limiter_type).toBe("series");
+    const on = parse(
+      "metrics_generator:\n  limiter_type: entity\noverrides:\n  defaults:\n    metrics_generator:\n      processors: [span-metrics]\n" +
+        "      max_active_entities: 500\n      max_cardinality_per_label: 100\n      span_name_sanitization: dry_run\n",
+    );
+    expect([on.tenant_defaults.max_active_entities, on.tenant_defaults.max_cardinality_per_label, on.tenant_defaults.span_name_sanitization]).toEqual([500, 100, "dry_run"]);
+    expect(on.generator.limiter_type).toBe("entity");
+    expect(on.warnings.filter((w) => /entity|cardinality|sanitiz/.test(w))).toEqual([]);
+  });
+
+  test("a bad value names its key path", () => {
+    const e = errorFor("overrides:\n  defaults:\n    metrics_generator:\n      span_name_sanitization: on\n      max_cardinality_per_label: -3\n");
+    expect(e.message).toContain("overrides.defaults.metrics_generator.span_name_sanitization: expected one of");
+    expect(e.message).toContain("overrides.defaults.metrics_generator.max_cardinality_per_label");
+  });
+});
+
 describe("processor selection", () => {
   test("an explicit empty list generates nothing, even with processor blocks", () => {
     const config = parse("metrics_generator:\n  processor:\n    span_metrics:\noverrides:\n  defaults:\n    metrics_generator:\n      processors: []\n");
@@ -116,8 +137,23 @@ describe("per-tenant runtime overrides file", () => {
     expect(config.warnings).toContainEqual(expect.stringContaining("overrides.team-b.ingestion is accepted and ignored"));
   });
 
-  test("the file is read once, with a warning about reloading", () => {
-    expect(config.warnings).toContainEqual(expect.stringContaining("read once at startup"));
+  test("the file and its reload period are kept for reloads", () => {
+    expect(config.runtime_overrides?.files).toEndWith("runtime-overrides.yaml");
+    expect(config.runtime_overrides?.period_ms).toBe(60_000);
+    expect(config.warnings.some((w) => w.includes("read once"))).toBe(false);
+  });
+
+  test("the reload period defaults to 10s, as in Tempo", () => {
+    const c = parse(`overrides:\n  per_tenant_override_config: ${fixture("runtime-overrides.yaml")}\n`);
+    expect(c.runtime_overrides?.period_ms).toBe(10_000);
+  });
+
+  test("span_name_sanitization falls back to overrides.defaults when a tenant entry leaves it unset (spec §10)", () => {
+    expect(config.tenant_defaults.span_name_sanitization).toBe("dry_run");
+    expect(config.tenant_overrides["team-a"].span_name_sanitization).toBe("dry_run");
+    expect(config.tenant_overrides["*"].span_name_sanitization).toBe("enabled");
+    // other fields are not merged
+    expect(config.tenant_overrides["team-a"].max_active_series).toBe(0);
   });
 
   test("without a runtime file, tenants use the defaults", () => {

@@ -90,6 +90,17 @@ describe("check-config", () => {
     expect(r.stderr).toContain(path);
     expect(r.stdout).not.toContain("configuration is valid");
   });
+
+  test("checks the per-tenant runtime overrides file too (overrides.per_tenant_override_config)", () => {
+    const runtime = writeConfig("runtime.yaml", "overrides:\n  team-a:\n    metrics_generator:\n      span_name_sanitization: always\n");
+    const file = writeConfig("with-runtime.yaml", `overrides:\n  per_tenant_override_config: ${runtime}\n`);
+    const r = run([REDGEN_BINARY, "check-config", `-config.file=${file}`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`per-tenant overrides file ${runtime}`);
+    expect(r.stderr).toContain("overrides.team-a.metrics_generator.span_name_sanitization");
+    writeConfig("runtime.yaml", "overrides:\n  team-a:\n    metrics_generator:\n      processors: [span-metrics]\n      span_name_sanitization: enabled\n");
+    expect(run([REDGEN_BINARY, "check-config", `-config.file=${file}`]).code).toBe(0);
+  });
 });
 
 describe("systemd-unit", () => {
