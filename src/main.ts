@@ -17,6 +17,7 @@ import { SelfMetrics } from "./telemetry/self-metrics.ts";
 import { registerStorageCollectors, storageStatus } from "./telemetry/storage-collectors.ts";
 import { type LogLevel, log, setLogLevel } from "./util/log.ts";
 import { kafkaClient, startKafka } from "./wiring/kafka.ts";
+import { startOverridesReload } from "./wiring/overrides-reload.ts";
 import { startPeriodic } from "./wiring/periodic.ts";
 import { startReceivers } from "./wiring/receivers.ts";
 import { StorageError, openStorage } from "./wiring/storage.ts";
@@ -65,6 +66,7 @@ export async function start(config: Config): Promise<Running> {
     }).fetch,
   });
   const periodic = startPeriodic(tenants, STALE_SWEEP_MS);
+  const overrides = startOverridesReload(config, factory, projection, selfMetrics);
 
   log.info("redgen started", {
     version: VERSION,
@@ -85,6 +87,7 @@ export async function start(config: Config): Promise<Running> {
       receivers.stop(1000);
       kafka?.pause();
       periodic.stop();
+      overrides.stop();
       // Final rounds: every tenant's counts are on disk before Kafka offsets are committed.
       await Promise.all([...factory.wired.values()].map((w) => w.writer.finish()));
       await kafka?.close();

@@ -9,18 +9,22 @@ import { SpanMetricsProcessor } from "./span-metrics/span-metrics.ts";
 /** Tempo's built-in span-metrics buckets: 0.002 × 2^n, 14 buckets. */
 export const DEFAULT_SPAN_METRICS_BUCKETS = Array.from({ length: 14 }, (_, n) => 0.002 * 2 ** n);
 
+/** A processor a tenant config asks for: what decides its shape, and how to make it. */
+export interface ProcessorSpec {
+  readonly name: string;
+  /** equal fingerprints make equal processors: a reload keeps the running one */
+  readonly fingerprint: string;
+  make(): Processor;
+}
+
 /**
- * Builds a tenant's processors from its processor list (spec §1, §4.1, §5.5):
- * a bare name turns on all its parts, sub-names alone turn on only those.
+ * The processors of a tenant's processor list (spec §1, §4.1, §5.5): a bare
+ * name turns on all its parts, sub-names alone turn on only those. Nothing
+ * is built until `make` is called.
  */
-export function buildProcessors(
-  cfg: TenantConfig,
-  registry: Registry,
-  projection: AttributeProjection,
-  stats: TenantStats,
-): Processor[] {
+export function processorSpecs(cfg: TenantConfig, registry: Registry, projection: AttributeProjection, stats: TenantStats): ProcessorSpec[] {
   const on = new Set<string>(cfg.processors);
-  const out: Processor[] = [];
+  const out: ProcessorSpec[] = [];
   const full = on.has("span-metrics");
   const parts = {
     count: full || on.has("span-metrics-count"),
@@ -28,7 +32,8 @@ export function buildProcessors(
     size: full || on.has("span-metrics-size"),
   };
   if (parts.count || parts.latency || parts.size) {
-    out.push(new SpanMetricsProcessor(spanMetricsConfig(cfg.span_metrics, full, parts.latency), parts, registry, projection, stats));
+    const sm = spanMetricsConfig(cfg.span_metrics, full, parts.latency);
+    out.push(spec("span-metrics", [sm, parts], () => new SpanMetricsProcessor(sm, parts, registry, projection, stats)));
   }
   const graphs = on.has("service-graphs");
   const sg = {
@@ -37,10 +42,19 @@ export function buildProcessors(
     connectionInfo: on.has("service-graphs-connection-info"),
   };
   if (sg.request || sg.latency || sg.connectionInfo) {
-    out.push(new ServiceGraphsProcessor(cfg.service_graphs, sg, registry, projection, stats));
+    out.push(spec("service-graphs", [cfg.service_graphs, sg], () => new ServiceGraphsProcessor(cfg.service_graphs, sg, registry, projection, stats)));
   }
-  if (on.has("host-info")) out.push(new HostInfoProcessor(cfg.host_info, registry, stats));
+  if (on.has("host-info")) out.push(spec("host-info", [cfg.host_info], () => new HostInfoProcessor(cfg.host_info, registry, stats)));
   return out;
+}
+
+/** Builds a tenant's processors. */
+export function buildProcessors(cfg: TenantConfig, registry: Registry, projection: AttributeProjection, stats: TenantStats): Processor[] {
+  return processorSpecs(cfg, registry, projection, stats).map((s) => s.make());
+}
+
+function spec(name: string, shape: unknown, make: () => Processor): ProcessorSpec {
+  return { name, fingerprint: JSON.stringify(shape, (_k, v: unknown) => (v instanceof RegExp ? v.source : v)), make };
 }
 
 /** Using only sub-names with span-metrics-latency forces the built-in buckets (spec §15.15). */

@@ -16,6 +16,8 @@ export interface Processor {
   snapshot?(w: BinWriter): void;
   /** Restores what `snapshot` wrote; returns how many items came back. Throws on data that does not fit. */
   restore?(r: BinReader): number;
+  /** Takes over the state of the processor of the same name it replaces (a changed tenant config). */
+  adopt?(previous: Processor): void;
 }
 
 /** Why a span was discarded (spec §11.1, tempo_metrics_generator_spans_discarded_total). */

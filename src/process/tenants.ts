@@ -5,9 +5,11 @@ import type { Processor, TenantStats } from "./processor.ts";
 /** Everything one tenant owns (Tempo's per-tenant instance, spec §1). */
 export interface Tenant {
   readonly id: string;
-  readonly config: TenantConfig;
+  /** the effective overrides; replaced when the runtime overrides change */
+  config: TenantConfig;
   readonly registry: Registry;
-  readonly processors: Processor[];
+  /** rebuilt when the tenant's processor config changes */
+  processors: Processor[];
   readonly stats: TenantStats;
 }
 

@@ -13,16 +13,23 @@ export type SendOutcome =
  * recoverable; 429 recoverable only with retry_on_http_429; other 4xx drop.
  */
 export class RemoteWriteClient {
-  private readonly headers: Record<string, string>;
+  private headers: Record<string, string> = {};
   /** the url as errors and logs may show it (credentials and query values hidden) */
   readonly shownUrl: string;
 
   constructor(
     private readonly cfg: RemoteWriteConfig,
     headers: Record<string, string>,
-    userAgent: string,
+    private readonly userAgent: string,
   ) {
     this.shownUrl = redactUrl(cfg.url);
+    this.setHeaders(headers);
+  }
+
+  /** Sets the configured and tenant headers (again when the tenant's remote_write_headers override changes). */
+  setHeaders(headers: Record<string, string>): void {
+    const cfg = this.cfg;
+    const userAgent = this.userAgent;
     this.headers = {
       ...headers,
       "Content-Encoding": "snappy",

@@ -63,8 +63,8 @@ export class TenantWriter<C> {
     private readonly tenant: string,
     private readonly registry: Collectable,
     private readonly endpoints: WriterEndpoint[],
-    private readonly intervalMs: number,
-    private readonly disabled: boolean,
+    private intervalMs: number,
+    private disabled: boolean,
     private readonly checkpoints: RoundCheckpointer<C>,
     resume: RoundResume = { roundSeq: 0, roundTs: 0 },
   ) {
@@ -77,6 +77,21 @@ export class TenantWriter<C> {
   start(nowMs = Date.now()): void {
     const first = this.lastRound > 0 ? Math.max(0, this.lastRound + this.intervalMs - nowMs) : this.intervalMs;
     this.schedule(first);
+  }
+
+  /**
+   * Applies a changed collection_interval or disable_collection override
+   * (spec §10: read live). A new interval counts from the last round, so a
+   * shorter one takes effect at once and no round is skipped or doubled.
+   */
+  reconfigure(intervalMs: number, disabled: boolean, nowMs = Date.now()): void {
+    this.disabled = disabled;
+    if (intervalMs === this.intervalMs) return;
+    this.intervalMs = intervalMs;
+    if (this.stopped || this.timer === null) return;
+    clearTimeout(this.timer);
+    const from = this.lastRound > 0 ? this.lastRound : nowMs;
+    this.schedule(Math.max(0, from + intervalMs - nowMs));
   }
 
   private schedule(delayMs: number): void {

@@ -12,6 +12,7 @@
  * What is measured (details and method: test/bench/README.md):
  *   drain.*                        the span-name sanitizer alone: ns per call on cache misses and hits, heap at 100k names
  *   decode.*, process.*, inproc.*  in-process, one JS thread, spans/s over the corpus, median of runs after warm-up
+ *   controls.*                     inproc.all with one cardinality control on (sanitizing, per-label limit, entity limiter)
  *   e2e.http, e2e.grpc             the compiled binary under load from a separate process: accepted spans/s,
  *                                  redgen CPU-seconds per million spans (/proc/<pid>/stat), lost spans (must be 0)
  *   memory.<corpus>                RSS and heap bytes per active series after filling a registry (child process)
@@ -20,6 +21,7 @@
  * This file only wires the figures (figures/*.ts) together, in the order
  * above; it is also the memory figures' child process (`--child memory`).
  */
+import { controls } from "./figures/controls.ts";
 import { drainFigures } from "./figures/drain.ts";
 import { endToEnd } from "./figures/end-to-end.ts";
 import { inProcess } from "./figures/in-process.ts";
@@ -42,6 +44,7 @@ async function main(): Promise<void> {
   if (!settings.json) process.stdout.write(`# ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, bun ${m.bun}, ${m.platform}${settings.quick ? ", --quick" : ""}\n`);
   drainFigures(settings, report);
   inProcess(settings, report);
+  controls(settings, report);
   await endToEnd(settings, report, "http");
   await endToEnd(settings, report, "grpc");
   for (const v of settings.memoryCorpora) await memory(settings, report, v);

@@ -1,8 +1,8 @@
 /**
  * The in-process pipeline the benches drive: the same pieces main.ts wires
  * (projection, per-tenant registry, buildProcessors, createPush) with a clock
- * the bench sets per batch, and the periodic processor tick main runs every
- * 2 s, driven by that clock. Unlike test/support/pipeline.ts it takes
+ * the bench sets per batch, and the periodic work main runs (processor tick
+ * every 2 s, cardinality evaluation every 15 s), driven by that clock. Unlike test/support/pipeline.ts it takes
  * already-decoded SpanBatches, so either decoder can feed it.
  */
 import type { ProcessorName, TenantConfig } from "../../src/config/types.ts";
@@ -19,6 +19,8 @@ import type { PatchIndex } from "./wire-patch.ts";
 export const TENANT = "bench";
 /** main.ts ticks processors (service-graph expiry) every 2 s */
 export const TICK_MS = 2000;
+/** and re-evaluates the cardinality controls every 15 s */
+export const EVALUATE_MS = 15_000;
 /** the bench clock runs this far behind a batch's last span end (as if it arrived a little later) */
 export const ARRIVAL_LAG_MS = 50;
 
@@ -30,9 +32,13 @@ export function benchProjection(cfg: TenantConfig): AttributeProjection {
   return projection;
 }
 
-function newRegistry(cfg: TenantConfig): Registry {
+function newRegistry(cfg: TenantConfig, limiterType: "series" | "entity" = "series"): Registry {
   const r = benchConfig().generator.registry;
   return new Registry({
+    limiterType,
+    maxActiveEntities: () => cfg.max_active_entities,
+    maxCardinalityPerLabel: () => cfg.max_cardinality_per_label,
+    spanNameSanitization: () => cfg.span_name_sanitization,
     // main adds __metrics_gen_instance; keep the same label merging work
     externalLabels: { ...r.external_labels, __metrics_gen_instance: "bench" },
     maxLabelNameLength: r.max_label_name_length,
@@ -53,11 +59,12 @@ export class BenchPipeline {
   private readonly push: Push;
   private now = 0;
   private nextTick = Number.NaN;
+  private nextEvaluation = Number.NaN;
 
   /** `only`: run just these processors (the projection must be benchProjection(cfg)). */
-  constructor(cfg: TenantConfig, projection: AttributeProjection, only?: ProcessorName[]) {
+  constructor(cfg: TenantConfig, projection: AttributeProjection, only?: ProcessorName[], limiterType?: "series" | "entity") {
     const tcfg = only === undefined ? cfg : { ...cfg, processors: only };
-    const registry = newRegistry(tcfg);
+    const registry = newRegistry(tcfg, limiterType);
     const stats = new TenantStats();
     const processors = buildProcessors(tcfg, registry, projection, stats);
     if (projection.size !== benchProjection(cfg).size) throw new Error("projection does not match the bench config");
@@ -70,7 +77,12 @@ export class BenchPipeline {
   /** Moves the clock to `nowMs`, running the 2-second processor tick when due. */
   private advance(nowMs: number): void {
     if (Number.isNaN(this.nextTick)) this.nextTick = nowMs + TICK_MS;
+    if (Number.isNaN(this.nextEvaluation)) this.nextEvaluation = nowMs + EVALUATE_MS;
     this.now = nowMs;
+    if (nowMs >= this.nextEvaluation) {
+      this.tenant.registry.maintain();
+      this.nextEvaluation = nowMs + EVALUATE_MS;
+    }
     if (nowMs >= this.nextTick) {
       for (const p of this.tenant.processors) p.tick?.(nowMs);
       this.nextTick = nowMs + TICK_MS;

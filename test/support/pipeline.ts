@@ -81,6 +81,7 @@ export function pipeline(cfg: TenantConfig, registry: Partial<RegistryOptions> =
       return sink.values();
     },
     tenant: (id = "single-tenant") => tenants.get(id),
+    projection,
     /** Runs the periodic processor work (edge expiry) at `ms` and moves the clock there. */
     tick(ms: number, tenant = "single-tenant") {
       now = ms;

@@ -22,8 +22,8 @@ import type { BinReader, BinWriter } from "../../util/bin-codec.ts";
 export class ServiceGraphsProcessor implements Processor {
   readonly name = "service-graphs";
   private readonly labels: EdgeLabels;
-  private readonly store: EdgeStore;
-  private readonly filtered: FilteredSides;
+  private store: EdgeStore;
+  private filtered: FilteredSides;
   private readonly filter: SpanFilter;
   private readonly multiplier: SpanMultiplier;
   private readonly metrics: EdgeMetrics;
@@ -211,6 +211,32 @@ export class ServiceGraphsProcessor implements Processor {
       const m = this.stats.serviceGraphs.expiredEdges;
       m.set(kind, (m.get(kind) ?? 0) + 1);
     }
+  }
+
+  /**
+   * Keeps the pending edges of the processor this one replaces (Tempo throws
+   * them away, spec §15.14). Dimension values move by label name; a
+   * dimension new to the list is absent on edges that were already pending.
+   */
+  adopt(previous: Processor): void {
+    if (!(previous instanceof ServiceGraphsProcessor)) return;
+    this.store = previous.store;
+    this.filtered = previous.filtered;
+    const from = previous.labels.names;
+    const to = this.labels.names;
+    if (from.join("\u0000") !== to.join("\u0000")) {
+      const at = to.map((n) => from.indexOf(n));
+      for (const e of this.store.edges()) {
+        const old = e.dims;
+        if (this.labels.dimCount === 0) e.dims = null;
+        else {
+          const dims: (string | undefined)[] = new Array(to.length);
+          if (old !== null) for (let p = 0; p < to.length; p++) if (at[p] >= 0) dims[p] = old[at[p]];
+          e.dims = dims;
+        }
+      }
+    }
+    this.stats.serviceGraphs.pendingEdges = this.store.size;
   }
 
   /** Pending edges and filtered-side markers for a checkpoint. */
