@@ -12,12 +12,15 @@ import { benchTenantConfig } from "../bench-config.ts";
 import { readCorpus } from "../corpus.ts";
 import { BenchPipeline, batchClockMs, benchProjection } from "../harness.ts";
 import { indexBatch } from "../wire-patch.ts";
+import { Cardinality } from "../../../src/registry/cardinality.ts";
+import { hashHalves } from "../../../src/registry/hll-sketch.ts";
 import { rateMeasurer } from "./measure.ts";
 import { type Report, log } from "./report.ts";
 import { type BenchSettings, wantsSection } from "./settings.ts";
 
 export function controls(settings: BenchSettings, report: Report): void {
   if (!wantsSection(settings, "controls")) return;
+  hllMemory(report);
   const measure = rateMeasurer(settings, report);
   const corpus = readCorpus(settings.throughputCorpus, settings.seed, log);
   const spans = corpus.manifest.spans;
@@ -51,4 +54,21 @@ export function controls(settings: BenchSettings, report: Report): void {
       },
     );
   }
+}
+
+/**
+ * controls.hll_memory: what one label's windowed estimate holds (per label
+ * name under max_cardinality_per_label, and per demand estimate) after
+ * 100,000 distinct values spread over its four 5-minute slices: dense
+ * registers past ~340 values, so the figure is the registers' bytes (the
+ * heap delta of a few KiB is below what JSC's heap counter resolves).
+ */
+function hllMemory(report: Report): void {
+  const c = new Cardinality(15 * 60_000, 5 * 60_000, 0);
+  for (let slice = 0; slice < 4; slice++) {
+    for (let i = slice; i < 100_000; i += 4) c.insertHash(...hashHalves(`value-${i}`));
+    if (slice < 3) c.advance((slice + 1) * 5 * 60_000);
+  }
+  if (Math.abs(c.estimate() - 100_000) > 10_000) throw new Error(`controls.hll_memory: estimate ${c.estimate()} is off by more than 10 %`);
+  report.add({ name: "controls.hll_memory", unit: "bytes", value: c.bytes });
 }
