@@ -17,6 +17,7 @@ import { SelfMetrics } from "./telemetry/self-metrics.ts";
 import { registerStorageCollectors, storageStatus } from "./telemetry/storage-collectors.ts";
 import { type LogLevel, log, setLogLevel } from "./util/log.ts";
 import { kafkaClient, startKafka } from "./wiring/kafka.ts";
+import { liveSources } from "./wiring/live-page.ts";
 import { startPeriodic } from "./wiring/periodic.ts";
 import { startReceivers } from "./wiring/receivers.ts";
 import { StorageError, openStorage } from "./wiring/storage.ts";
@@ -62,6 +63,7 @@ export async function start(config: Config): Promise<Running> {
       notReady: () => (stopping ? "shutting down" : kafka !== undefined && !kafka.receiver.ready ? "kafka consumer has not joined its group yet" : null),
       statusConfig: () => JSON.stringify(redactedConfig(config), null, 2),
       statusStorage: () => storageStatus(storage, factory),
+      live: liveSources(config, VERSION, tenants, factory, () => kafka),
     }).fetch,
   });
   const periodic = startPeriodic(tenants, STALE_SWEEP_MS);

@@ -3,9 +3,10 @@
  * `bun test`, and the end-to-end helpers call `ensureBinary()` too, so
  * `bun test test/e2e` works on its own. Idempotent and quick when nothing is
  * needed:
- * - installs Debian's `prometheus` (2.42) when it is not on PATH, and
- *   `iproute2` when `ip` is missing (the seed-config test brings up `lo` in a
- *   private network namespace);
+ * - installs Debian's `prometheus` (2.42, with `promtool`) when it is not on
+ *   PATH, `iproute2` when `ip` is missing (the seed-config test brings up `lo`
+ *   in a private network namespace), and `chromium` when it is missing (the
+ *   live page is tested in a real browser);
  * - builds `dist/redgen` when it is missing or older than any file in src/
  *   or package.json;
  * - builds the pdata span-size oracle (test/support/pdata-size, Go) into .cache/go-bin;
@@ -58,11 +59,22 @@ function aptInstall(packages: string[]): void {
 /** Installs the Debian packages the end-to-end tests run, if missing. */
 export function ensureSystemPackages(): void {
   const missing: string[] = [];
-  if (!onPath("prometheus")) missing.push("prometheus");
+  if (!onPath("prometheus") || !onPath("promtool")) missing.push("prometheus");
   if (!onPath("ip")) missing.push("iproute2");
   if (missing.length === 0) return;
   console.error(`setup: installing ${missing.join(", ")} (not on PATH)`);
   aptInstall(missing);
+}
+
+/** Debian's Chromium, installed with apt-get when missing; returns the binary. */
+export function ensureChromium(): string {
+  const found = Bun.which("chromium");
+  if (found !== null) return found;
+  console.error("setup: installing chromium (not on PATH)");
+  aptInstall(["chromium"]);
+  const installed = Bun.which("chromium");
+  if (installed === null) throw new Error("setup: chromium is still not on PATH after apt-get install chromium");
+  return installed;
 }
 
 /** Newest modification time (ms) of the files under `dir`. */
@@ -184,6 +196,7 @@ export function ensurePdataSize(): string {
 if (import.meta.main) {
   const t0 = performance.now();
   ensureSystemPackages();
+  ensureChromium();
   ensureBinary();
   ensurePythonOtel();
   ensureTelemetrygen();
