@@ -107,9 +107,9 @@ async function cli(argv: string[]): Promise<number> {
     process.stderr.write(`redgen: ${(e as Error).message}\n`);
     return 2;
   }
-  if (args.command === "help") return print(helpText(VERSION));
+  if (args.command === "help") return print(helpText(VERSION, args.helpTopic));
   if (args.command === "version") return print(`redgen, version ${VERSION} (bun ${Bun.version})\n`);
-  if (args.command === "systemd-unit") return print(systemdUnit(process.execPath, args.configFile));
+  if (args.command === "systemd-unit") return print(systemdUnit(process.execPath, args));
   let config: Config;
   try {
     config = loadConfig(args.configFile, { expandEnv: args.expandEnv });

@@ -5,7 +5,8 @@
  * needed:
  * - installs Debian's `prometheus` (2.42, with `promtool`) when it is not on
  *   PATH, `iproute2` when `ip` is missing (the seed-config test brings up `lo`
- *   in a private network namespace), and `chromium` when it is missing (the
+ *   in a private network namespace), `strace` when it is missing (the
+ *   systemd sandbox test lists redgen's system calls), `chromium` when it is missing (the
  *   live page is tested in a real browser), and `qemu-user-static` with
  *   `libc6-arm64-cross` when missing (the arm64 release binary runs here
  *   under emulation);
@@ -63,6 +64,8 @@ export function ensureSystemPackages(): void {
   const missing: string[] = [];
   if (!onPath("prometheus") || !onPath("promtool")) missing.push("prometheus");
   if (!onPath("ip")) missing.push("iproute2");
+  // the systemd sandbox test lists redgen's system calls with strace
+  if (!onPath("strace")) missing.push("strace");
   if (missing.length === 0) return;
   console.error(`setup: installing ${missing.join(", ")} (not on PATH)`);
   aptInstall(missing);
