@@ -76,6 +76,7 @@ export class Chromium implements AsyncDisposable {
       const browser = new Chromium(child, profile, socket);
       await browser.send("Page.enable");
       await browser.send("Runtime.enable");
+      await browser.send("Log.enable");
       return browser;
     } catch (e) {
       await child.stop("SIGKILL").catch(() => undefined);
@@ -115,10 +116,13 @@ export class Chromium implements AsyncDisposable {
     return r.result.value as T;
   }
 
-  /** Errors the page logged or threw (console errors, uncaught exceptions). */
+  /** Errors the page logged or threw: console errors, uncaught exceptions, and the browser's own (a CSP violation, a failed load). */
   get pageErrors(): string[] {
     return this.events
-      .filter((e) => e.method === "Runtime.exceptionThrown" || (e.method === "Runtime.consoleAPICalled" && (e as { params?: { type?: string } }).params?.type === "error"))
+      .filter((e) => {
+        const p = (e as { params?: { type?: string; entry?: { level?: string } } }).params;
+        return e.method === "Runtime.exceptionThrown" || (e.method === "Runtime.consoleAPICalled" && p?.type === "error") || (e.method === "Log.entryAdded" && p?.entry?.level === "error");
+      })
       .map((e) => JSON.stringify((e as { params?: unknown }).params));
   }
 

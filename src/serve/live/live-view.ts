@@ -45,9 +45,14 @@ export interface LiveView {
   now: number;
   /** seconds between baseline and latest snapshot; null before there are two */
   windowSeconds: number | null;
+  /** the busiest operations (at most LIMITS.red), sorted by service and span name */
   red: RedView[];
+  /** operations in the registry, shown or not */
+  redTotal: number;
   nodes: NodeView[];
+  /** the busiest edges (at most LIMITS.edges) */
   edges: EdgeView[];
+  edgesTotal: number;
   health: (TenantHealth & { spansRate: number | null }) | null;
   kafka: KafkaHealth | null;
 }
@@ -120,6 +125,26 @@ function edgeView(e: EdgeRow, base: EdgeRow | undefined, bounds: number[], dt: n
   };
 }
 
+/**
+ * How many table rows and edges a view carries: a registry with tens of
+ * thousands of span names would otherwise cost megabytes of JSON per poll and
+ * a table no one reads. The busiest win: most calls in the window, or since
+ * start before there is one.
+ */
+export const LIMITS = { red: 300, edges: 200 };
+
+/** The `limit` entries of `rows` with the largest `count` in the window, in their map order. */
+function busiest<R>(rows: Map<string, R>, base: Map<string, R> | undefined, count: (r: R) => number, limit: number): [string, R][] {
+  const all = [...rows];
+  if (all.length <= limit) return all;
+  const scored = all.map(([k, r]) => {
+    const b = base?.get(k);
+    return { k, r, score: increase(count(r), b === undefined ? undefined : count(b)), total: count(r) };
+  });
+  scored.sort((a, b) => b.score - a.score || b.total - a.total);
+  return scored.slice(0, limit).map((x): [string, R] => [x.k, x.r]);
+}
+
 /** The page's figures from the latest snapshot and its baseline. */
 export function liveView(
   head: { version: string; tenant: string; tenants: string[] },
@@ -130,17 +155,19 @@ export function liveView(
 ): LiveView {
   const dt = base === undefined ? null : (current.ts - base.ts) / 1000;
   const s = current.summary;
-  const red = [...s.red].map(([k, r]) => redView(r, base?.summary.red.get(k), s.redBounds, dt));
+  const red = busiest(s.red, base?.summary.red, (r) => r.calls, LIMITS.red).map(([k, r]) => redView(r, base?.summary.red.get(k), s.redBounds, dt));
   red.sort((a, b) => (a.service === b.service ? cmp(a.spanName, b.spanName) : cmp(a.service, b.service)));
-  const edges = [...s.edges].map(([k, e]) => edgeView(e, base?.summary.edges.get(k), s.edgeBounds, dt));
+  const edges = busiest(s.edges, base?.summary.edges, (e) => e.requests, LIMITS.edges).map(([k, e]) => edgeView(e, base?.summary.edges.get(k), s.edgeBounds, dt));
   edges.sort((a, b) => (a.client === b.client ? cmp(a.server, b.server) : cmp(a.client, b.client)));
   return {
     ...head,
     now: current.ts,
     windowSeconds: dt,
     red,
+    redTotal: s.red.size,
     nodes: graphNodes(edges),
     edges,
+    edgesTotal: s.edges.size,
     health: health === undefined ? null : { ...health, spansRate: dt === null ? null : increase(current.spansReceived, base?.spansReceived) / dt },
     kafka,
   };

@@ -33,10 +33,19 @@ export interface RegistrySummary {
 }
 
 const CALLS = "traces_spanmetrics_calls_total";
-const LATENCY = "traces_spanmetrics_latency_bucket";
+const LATENCY = "traces_spanmetrics_latency";
 const REQUESTS = "traces_service_graph_request_total";
 const FAILED = "traces_service_graph_request_failed_total";
-const SERVER_LATENCY = "traces_service_graph_request_server_seconds_bucket";
+const SERVER_LATENCY = "traces_service_graph_request_server_seconds";
+
+const enum Family {
+  None,
+  Calls,
+  Latency,
+  Requests,
+  Failed,
+  ServerLatency,
+}
 
 const enum Target {
   None,
@@ -59,43 +68,74 @@ function label(labels: readonly string[], name: string): string {
  * span-metrics calls and latency buckets per service and span name (errors
  * are calls with status_code="STATUS_CODE_ERROR"), and the service-graph
  * requests, failures and server-latency buckets per edge. Everything else
- * the registry writes is skipped. The metrics of one label set share one
- * labels array, so the row is looked up once per series, not per bucket.
+ * the registry writes is skipped. It runs over every series of the tenant
+ * on each poll, so the family is decided once per family, the row once per
+ * label set (the metrics of one label set share one labels array), and a
+ * bucket's position by counting (buckets come in order, +Inf last).
  */
 export class SummarySink implements SeriesSink {
   readonly summary: RegistrySummary = { red: new Map(), redBounds: [], edges: new Map(), edgeBounds: [] };
+  private fam = Family.None;
   private target = Target.None;
   private red: RedRow | null = null;
   private edge: EdgeRow | null = null;
   private bucket = 0;
   private lastLabels: readonly string[] | null = null;
+  private bucketLabels: readonly string[] | null = null;
   private lastError = false;
-  private readonly redLe = new Map<string, number>();
-  private readonly edgeLe = new Map<string, number>();
+  /** a label set's row, by its labels array (shared by its calls and latency series) */
+  private readonly redByLabels = new Map<readonly string[], { row: RedRow; error: boolean }>();
+  /** rows by service, then span name: label values are existing strings, so no key is built */
+  private readonly redByName = new Map<string, Map<string, RedRow>>();
+  private readonly redLe: string[] = [];
+  private readonly edgeLe: string[] = [];
 
-  family(): void {
+  family(name: string): void {
     this.lastLabels = null;
+    this.bucketLabels = null;
+    this.fam =
+      name === CALLS
+        ? Family.Calls
+        : name === LATENCY
+          ? Family.Latency
+          : name === REQUESTS
+            ? Family.Requests
+            : name === FAILED
+              ? Family.Failed
+              : name === SERVER_LATENCY
+                ? Family.ServerLatency
+                : Family.None;
   }
 
-  begin(name: string, labels: readonly string[], le: string | undefined): void {
-    if (name === CALLS) {
-      this.redRow(labels);
-      this.target = this.lastError ? Target.Errors : Target.Calls;
-    } else if (name === LATENCY && le !== undefined) {
-      this.redRow(labels);
-      this.bucket = bucketIndex(this.redLe, this.summary.redBounds, le);
-      this.target = Target.Latency;
-    } else if (name === REQUESTS) {
-      this.edgeRow(labels);
-      this.target = Target.Requests;
-    } else if (name === FAILED) {
-      this.edgeRow(labels);
-      this.target = Target.Failed;
-    } else if (name === SERVER_LATENCY && le !== undefined) {
-      this.edgeRow(labels);
-      this.bucket = bucketIndex(this.edgeLe, this.summary.edgeBounds, le);
-      this.target = Target.ServerLatency;
-    } else this.target = Target.None;
+  begin(_name: string, labels: readonly string[], le: string | undefined): void {
+    switch (this.fam) {
+      case Family.Calls:
+        this.redRow(labels);
+        this.target = this.lastError ? Target.Errors : Target.Calls;
+        return;
+      case Family.Latency:
+        // _sum and _count carry no le: only the buckets count
+        if (le === undefined) break;
+        this.redRow(labels);
+        this.bucket = this.bucketIndex(labels, le, this.redLe, this.summary.redBounds);
+        this.target = Target.Latency;
+        return;
+      case Family.Requests:
+        this.edgeRow(labels);
+        this.target = Target.Requests;
+        return;
+      case Family.Failed:
+        this.edgeRow(labels);
+        this.target = Target.Failed;
+        return;
+      case Family.ServerLatency:
+        if (le === undefined) break;
+        this.edgeRow(labels);
+        this.bucket = this.bucketIndex(labels, le, this.edgeLe, this.summary.edgeBounds);
+        this.target = Target.ServerLatency;
+        return;
+    }
+    this.target = Target.None;
   }
 
   sample(_timestampMs: number, value: number): void {
@@ -125,18 +165,48 @@ export class SummarySink implements SeriesSink {
 
   exemplar(): void {}
 
+  /**
+   * The position of bucket `le`: the next one of the same series, checked
+   * against the family's le list (the same string objects every series), so
+   * a lookup happens only when a series' buckets differ.
+   */
+  private bucketIndex(labels: readonly string[], le: string, les: string[], bounds: number[]): number {
+    const i = labels === this.bucketLabels ? this.bucket + 1 : 0;
+    this.bucketLabels = labels;
+    if (les[i] === le) return i;
+    let k = les.indexOf(le);
+    if (k === -1) {
+      k = les.length;
+      les.push(le);
+      if (le !== "+Inf") bounds.push(Number(le));
+    }
+    return k;
+  }
+
   private redRow(labels: readonly string[]): void {
     if (labels === this.lastLabels) return;
     this.lastLabels = labels;
+    const known = this.redByLabels.get(labels);
+    if (known !== undefined) {
+      this.red = known.row;
+      this.lastError = known.error;
+      return;
+    }
     this.lastError = label(labels, "status_code") === "STATUS_CODE_ERROR";
     const service = label(labels, "service");
     const spanName = label(labels, "span_name");
-    const key = `${service}\u0000${spanName}`;
-    let row = this.summary.red.get(key);
+    let names = this.redByName.get(service);
+    if (names === undefined) {
+      names = new Map();
+      this.redByName.set(service, names);
+    }
+    let row = names.get(spanName);
     if (row === undefined) {
       row = { service, spanName, calls: 0, errors: 0, buckets: [] };
-      this.summary.red.set(key, row);
+      names.set(spanName, row);
+      this.summary.red.set(`${service}\u0000${spanName}`, row);
     }
+    this.redByLabels.set(labels, { row, error: this.lastError });
     this.red = row;
   }
 
@@ -157,18 +227,11 @@ export class SummarySink implements SeriesSink {
   }
 }
 
-/** The position of bucket `le` in a family's bounds (+Inf last), learnt from the first series. */
-function bucketIndex(index: Map<string, number>, bounds: number[], le: string): number {
-  let i = index.get(le);
-  if (i === undefined) {
-    i = index.size;
-    index.set(le, i);
-    if (le !== "+Inf") bounds.push(Number(le));
-  }
-  return i;
-}
-
 function addAt(a: number[], i: number, v: number): void {
-  while (a.length <= i) a.push(0);
-  a[i] += v;
+  if (i < a.length) a[i] += v;
+  else {
+    // buckets arrive in order, so this appends; a gap (a series without some bucket) is zero-filled
+    while (a.length < i) a.push(0);
+    a.push(v);
+  }
 }

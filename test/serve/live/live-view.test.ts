@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { liveView } from "../../../src/serve/live/live-view.ts";
+import { LIMITS, liveView } from "../../../src/serve/live/live-view.ts";
 import type { Snapshot } from "../../../src/serve/live/snapshot-ring.ts";
 import type { EdgeRow, RedRow } from "../../../src/serve/live/summary-sink.ts";
 
@@ -57,5 +57,23 @@ describe("liveView", () => {
       ["b", 2, 0.2],
     ]);
     expect(v.health?.spansRate).toBe(3);
+  });
+
+  test("only the busiest operations travel: most calls in the window, then most calls overall", () => {
+    const row = (service: string, calls: number): [string, RedRow] => [`${service}\u0000GET`, { service, spanName: "GET", calls, errors: 0, buckets: [calls, calls, calls, calls] }];
+    const at = (ts: number, rows: [string, RedRow][]): Snapshot => ({ ts, summary: { red: new Map(rows), redBounds: BOUNDS, edges: new Map(), edgeBounds: BOUNDS }, spansReceived: 0 });
+    const saved = LIMITS.red;
+    LIMITS.red = 2;
+    try {
+      // c has the most calls overall, but a and b grew in the window
+      const v = liveView(HEAD, at(20_000, [row("a", 50), row("b", 20), row("c", 900)]), at(10_000, [row("a", 10), row("b", 0), row("c", 900)]), undefined, null);
+      expect(v.red.map((r) => r.service)).toEqual(["a", "b"]);
+      expect(v.redTotal).toBe(3);
+      // without a window: most calls since start
+      const first = liveView(HEAD, at(20_000, [row("a", 50), row("b", 20), row("c", 900)]), undefined, undefined, null);
+      expect(first.red.map((r) => r.service)).toEqual(["a", "c"]);
+    } finally {
+      LIMITS.red = saved;
+    }
   });
 });
