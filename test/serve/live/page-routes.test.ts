@@ -14,7 +14,7 @@ function registry(): Registry {
   return r;
 }
 
-function app() {
+function app(kafka: LiveSources["kafka"] = () => null) {
   const registries = new Map([["team-a", registry()]]);
   const sources: LiveSources = {
     version: "9.9.9",
@@ -22,7 +22,7 @@ function app() {
     registryOf: (t) => registries.get(t),
     health: (t) =>
       registries.has(t) ? { spansReceived: 4, discarded: [], activeSeries: 1, maxActiveSeries: 10, seriesLimited: 0, remoteWrite: [] } : undefined,
-    kafka: () => null,
+    kafka,
   };
   const hono = new Hono();
   const page = mountLivePage(hono, sources);
@@ -82,5 +82,12 @@ describe("live page routes", () => {
     expect({ tenant: ghost.tenant, red: ghost.red, health: ghost.health }).toEqual({ tenant: "nobody", red: [], health: null });
     expect(page.watched).toBe(1);
     expect((await hono.request("/live/summary?tenant=a%7Cb")).status).toBe(400);
+  });
+
+  test("Kafka lag per partition travels with every tenant's view when redgen consumes", async () => {
+    const lag = { group: "metrics-generator", joined: true, partitions: [{ topic: "tempo-ingest", partition: 0, lag: 42 }] };
+    const v = (await (await app(() => lag).hono.request("/live/summary")).json()) as LiveView;
+    expect(v.kafka).toEqual(lag);
+    expect(((await (await app().hono.request("/live/summary")).json()) as LiveView).kafka).toBeNull();
   });
 });
