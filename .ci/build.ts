@@ -1,5 +1,7 @@
 /**
- * `npm run build`: compiles src/main.ts into the single binary dist/redgen.
+ * `npm run build`: compiles src/main.ts into the single binary dist/redgen
+ * for this machine; `.ci/build-release.ts` calls `compile` for every release
+ * target.
  *
  * The JS API instead of `bun build --compile` because of one alias:
  * @platformatic/kafka loads @platformatic/wasm-utils, whose default entry reads
@@ -10,8 +12,6 @@
  */
 import type { BunPlugin } from "bun";
 
-const outfile = process.argv[2] ?? "dist/redgen";
-
 const wasmUtilsBundled: BunPlugin = {
   name: "platformatic-wasm-utils-bundled",
   setup(build) {
@@ -21,19 +21,37 @@ const wasmUtilsBundled: BunPlugin = {
   },
 };
 
-const result = await Bun.build({
-  entrypoints: ["src/main.ts"],
-  compile: { outfile, autoloadDotenv: false, autoloadBunfig: false },
-  target: "bun",
-  format: "esm",
-  minify: true,
-  sourcemap: "linked",
-  bytecode: true,
-  plugins: [wasmUtilsBundled],
-  throw: false,
-});
-if (!result.success) {
-  for (const log of result.logs) console.error(log);
-  process.exit(1);
+/**
+ * Compiles redgen into `outfile`, for `target` (a Bun compile target such as
+ * bun-linux-arm64-musl) or this machine. A cross target's Bun runtime is
+ * fetched from the npm registry into $BUN_INSTALL_CACHE_DIR the first time.
+ */
+export async function compile(outfile: string, target?: Bun.Build.CompileTarget): Promise<void> {
+  const result = await Bun.build({
+    entrypoints: ["src/main.ts"],
+    // `target: undefined` is refused: the host build leaves the key out
+    compile: { outfile, autoloadDotenv: false, autoloadBunfig: false, ...(target === undefined ? {} : { target }) },
+    target: "bun",
+    format: "esm",
+    minify: true,
+    sourcemap: "linked",
+    bytecode: true,
+    plugins: [wasmUtilsBundled],
+    throw: false,
+  });
+  if (!result.success) {
+    for (const log of result.logs) console.error(log);
+    throw new Error(`building ${outfile}${target ? ` for ${target}` : ""} failed`);
+  }
 }
-console.error(`built ${outfile}`);
+
+if (import.meta.main) {
+  const outfile = process.argv[2] ?? "dist/redgen";
+  try {
+    await compile(outfile);
+  } catch (e) {
+    console.error((e as Error).message);
+    process.exit(1);
+  }
+  console.error(`built ${outfile}`);
+}

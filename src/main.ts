@@ -17,6 +17,7 @@ import { SelfMetrics } from "./telemetry/self-metrics.ts";
 import { registerStorageCollectors, storageStatus } from "./telemetry/storage-collectors.ts";
 import { type LogLevel, log, setLogLevel } from "./util/log.ts";
 import { kafkaClient, startKafka } from "./wiring/kafka.ts";
+import { liveSources } from "./wiring/live-page.ts";
 import { startOverridesReload } from "./wiring/overrides-reload.ts";
 import { startPeriodic } from "./wiring/periodic.ts";
 import { startReceivers } from "./wiring/receivers.ts";
@@ -63,6 +64,7 @@ export async function start(config: Config): Promise<Running> {
       notReady: () => (stopping ? "shutting down" : kafka !== undefined && !kafka.receiver.ready ? "kafka consumer has not joined its group yet" : null),
       statusConfig: () => JSON.stringify(redactedConfig(config), null, 2),
       statusStorage: () => storageStatus(storage, factory),
+      live: liveSources(config, VERSION, tenants, factory, () => kafka),
     }).fetch,
   });
   const periodic = startPeriodic(tenants, STALE_SWEEP_MS);
@@ -108,9 +110,9 @@ async function cli(argv: string[]): Promise<number> {
     process.stderr.write(`redgen: ${(e as Error).message}\n`);
     return 2;
   }
-  if (args.command === "help") return print(helpText(VERSION));
+  if (args.command === "help") return print(helpText(VERSION, args.helpTopic));
   if (args.command === "version") return print(`redgen, version ${VERSION} (bun ${Bun.version})\n`);
-  if (args.command === "systemd-unit") return print(systemdUnit(process.execPath, args.configFile));
+  if (args.command === "systemd-unit") return print(systemdUnit(process.execPath, args));
   let config: Config;
   try {
     config = loadConfig(args.configFile, { expandEnv: args.expandEnv });

@@ -1,6 +1,8 @@
 /** What the command line asked for. */
 export interface CliArgs {
   command: "run" | "check-config" | "systemd-unit" | "help" | "version";
+  /** for `help`: the subcommand it was asked about (`redgen systemd-unit --help`) */
+  helpTopic: "check-config" | "systemd-unit" | undefined;
   configFile: string | undefined;
   expandEnv: boolean;
   logLevel: string | undefined;
@@ -9,10 +11,12 @@ export interface CliArgs {
 /**
  * Parses Tempo-style flags: `-config.file=PATH`, `--config.file=PATH`,
  * `-config.file PATH` (Go's flag package accepts all three), plus
- * `-config.expand-env`, `-log.level`, and the subcommands.
+ * `-config.expand-env`, `-log.level`, and the subcommands. `--help` wins
+ * over everything else; after a subcommand it asks for that one's help.
  */
 export function parseArgs(argv: readonly string[]): CliArgs {
-  const out: CliArgs = { command: "run", configFile: undefined, expandEnv: false, logLevel: undefined };
+  const out: CliArgs = { command: "run", helpTopic: undefined, configFile: undefined, expandEnv: false, logLevel: undefined };
+  let help = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "check-config" || a === "systemd-unit") {
@@ -33,7 +37,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     switch (name) {
       case "h":
       case "help":
-        out.command = "help";
+        help = true;
         break;
       case "version":
         out.command = "version";
@@ -53,6 +57,10 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       default:
         throw new Error(`unknown flag "${a}" (see --help)`);
     }
+  }
+  if (help) {
+    if (out.command === "check-config" || out.command === "systemd-unit") out.helpTopic = out.command;
+    out.command = "help";
   }
   return out;
 }

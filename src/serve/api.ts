@@ -2,7 +2,10 @@ import { Hono } from "hono";
 import type { Registry } from "../registry/registry.ts";
 import { tenantFromHeader } from "../receive/tenant-id.ts";
 import type { SelfMetrics } from "../telemetry/self-metrics.ts";
+import { mountAssets } from "./asset-routes.ts";
 import { TextExposition } from "./exposition.ts";
+import type { LiveSources } from "./live/live-sources.ts";
+import { mountLivePage } from "./live/page-routes.ts";
 
 /** What the API reads; main injects it. */
 export interface ApiDeps {
@@ -15,13 +18,16 @@ export interface ApiDeps {
   statusConfig(): string;
   /** the state directory, checkpoints and remote-write queues, for /status/storage */
   statusStorage(): unknown;
+  /** what the live page at / shows; without it there is no page */
+  live?: LiveSources;
 }
 
 const TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
 /**
  * The server port (server.http_listen_port): redgen's own metrics, the
- * generated series for scraping, readiness.
+ * generated series for scraping, readiness, the live page, and the
+ * dashboards and rules that fit this binary.
  */
 export function apiApp(deps: ApiDeps): Hono {
   const app = new Hono();
@@ -40,5 +46,7 @@ export function apiApp(deps: ApiDeps): Hono {
   });
   app.get("/status/config", (c) => c.text(deps.statusConfig()));
   app.get("/status/storage", (c) => c.json(deps.statusStorage()));
+  mountAssets(app);
+  if (deps.live !== undefined) mountLivePage(app, deps.live);
   return app;
 }

@@ -17,6 +17,7 @@
  *                                  redgen CPU-seconds per million spans (/proc/<pid>/stat), lost spans (must be 0)
  *   memory.<corpus>                RSS and heap bytes per active series after filling a registry (child process)
  *   collect.<corpus>               collection + remote-write encode + snappy for that registry, ms
+ *   page.weight, page.<corpus>     the live page: document bytes (gzip), CPU of one poll of that registry
  *
  * This file only wires the figures (figures/*.ts) together, in the order
  * above; it is also the memory figures' child process (`--child memory`).
@@ -27,6 +28,7 @@ import { endToEnd } from "./figures/end-to-end.ts";
 import { inProcess } from "./figures/in-process.ts";
 import { memoryChild } from "./figures/memory-child.ts";
 import { memory } from "./figures/memory.ts";
+import { pageWeight } from "./figures/page.ts";
 import { Report, log, machine } from "./figures/report.ts";
 import { benchSettings, readArgs } from "./figures/settings.ts";
 
@@ -48,6 +50,7 @@ async function main(): Promise<void> {
   await endToEnd(settings, report, "http");
   await endToEnd(settings, report, "grpc");
   for (const v of settings.memoryCorpora) await memory(settings, report, v);
+  pageWeight(settings, report);
   log(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   if (settings.json) {
     process.stdout.write(`${JSON.stringify({ machine: m, corpus: settings.throughputCorpus, figures: report.figures, problems: report.problems }, null, 2)}\n`);

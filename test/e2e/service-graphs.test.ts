@@ -1,57 +1,19 @@
 /**
- * Service graphs end to end: a small microservice topology recorded by real
- * OpenTelemetry JS SDK instances — one per service, trace context handed from
- * client to server through the W3C traceparent propagator as it would cross
- * HTTP — sent to the compiled binary and read back from a real Prometheus.
- *
- *   user ──► frontend ──► checkout ──► payment (fails)
- *                            ├──► postgres (database, by server.address)
- *                            └──► shipping (producer → consumer)
+ * Service graphs end to end: the topology of topology.ts, recorded by real
+ * OpenTelemetry JS SDK instances, sent to the compiled binary and read back
+ * from a real Prometheus.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { type Context, type HrTime, ROOT_CONTEXT, SpanKind, SpanStatusCode, defaultTextMapGetter, defaultTextMapSetter, trace } from "@opentelemetry/api";
-import { W3CTraceContextPropagator } from "@opentelemetry/core";
-import { TestTracer, hrNow } from "../support/otel-sdk.ts";
 import { E2E_TIMEOUT_MS } from "../support/poll.ts";
 import { Prometheus, type Sample } from "../support/prometheus.ts";
 import { Redgen, testConfig } from "../support/redgen-process.ts";
+import { Topology } from "./topology.ts";
 
 const TRACES = 3;
-const propagator = new W3CTraceContextPropagator();
 
 let prom: Prometheus;
 let redgen: Redgen;
-const tracers: Record<string, TestTracer> = {};
-
-/** `ms` before `end`, in exact integer nanoseconds (a double of epoch ns would round to 256 ns). */
-function at([sec, ns]: HrTime, ms: number): HrTime {
-  const total = BigInt(sec) * 1_000_000_000n + BigInt(ns) - BigInt(Math.round(ms * 1e6));
-  return [Number(total / 1_000_000_000n), Number(total % 1_000_000_000n)];
-}
-
-/** A span in `service`; the parent context arrives through a traceparent carrier, as over HTTP. */
-function span(service: string, name: string, kind: SpanKind, parent: Record<string, string> | Context | undefined, startMs: number, endMs: number, now: HrTime, attributes = {}, error = false) {
-  const ctx = parent === undefined ? ROOT_CONTEXT : "getValue" in parent ? (parent as Context) : propagator.extract(ROOT_CONTEXT, parent, defaultTextMapGetter);
-  const s = tracers[service].tracer.startSpan(name, { kind, startTime: at(now, -startMs), attributes }, ctx as Context);
-  if (error) s.setStatus({ code: SpanStatusCode.ERROR });
-  s.end(at(now, -endMs));
-  const carrier: Record<string, string> = {};
-  propagator.inject(trace.setSpan(ROOT_CONTEXT, s), carrier, defaultTextMapSetter);
-  return { ctx: trace.setSpan(ROOT_CONTEXT, s), carrier };
-}
-
-function oneTrace(now: HrTime): void {
-  // offsets in ms relative to a base 100 ms in the past
-  const t = (ms: number) => ms - 100;
-  const root = span("frontend", "GET /", SpanKind.SERVER, undefined, t(0), t(90), now);
-  const toCheckout = span("frontend", "POST /checkout", SpanKind.CLIENT, root.ctx, t(5), t(80), now);
-  const checkout = span("checkout", "POST /checkout", SpanKind.SERVER, toCheckout.carrier, t(7), t(78), now);
-  const toPayment = span("checkout", "POST /pay", SpanKind.CLIENT, checkout.ctx, t(10), t(40), now);
-  span("payment", "POST /pay", SpanKind.SERVER, toPayment.carrier, t(12), t(38), now, {}, true);
-  span("checkout", "SELECT orders", SpanKind.CLIENT, checkout.ctx, t(41), t(45), now, { "db.system": "postgresql", "server.address": "pg.internal" });
-  const publish = span("checkout", "publish order", SpanKind.PRODUCER, checkout.ctx, t(46), t(48), now);
-  span("shipping", "consume order", SpanKind.CONSUMER, publish.carrier, t(55), t(60), now);
-}
+let topology: Topology;
 
 beforeAll(async () => {
   prom = await Prometheus.start();
@@ -62,16 +24,12 @@ beforeAll(async () => {
   config.metrics_generator.processor.service_graphs = { wait: "1s", enable_virtual_node_label: true, enable_messaging_system_latency_histogram: true };
   config.overrides.defaults.metrics_generator.processors = ["service-graphs"];
   redgen = await Redgen.start({ config });
-  for (const service of ["frontend", "checkout", "payment", "shipping"]) {
-    tracers[service] = new TestTracer({ endpoint: redgen.otlpHttpUrl, encoding: "protobuf", gzip: false, resource: { "service.name": service } });
-  }
-  for (let i = 0; i < TRACES; i++) oneTrace(hrNow());
-  // Each service exports on its own, in separate requests, servers before clients for payment.
-  for (const service of ["payment", "frontend", "checkout", "shipping"]) await tracers[service].flush();
+  topology = new Topology(redgen.otlpHttpUrl);
+  await topology.send(TRACES);
 }, E2E_TIMEOUT_MS);
 
 afterAll(async () => {
-  for (const t of Object.values(tracers)) await t.shutdown();
+  await topology?.[Symbol.asyncDispose]();
   try {
     await redgen?.stop();
   } finally {

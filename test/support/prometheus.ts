@@ -24,11 +24,19 @@ interface ApiAnswer<T> {
   error?: string;
 }
 
+/** Extras for `Prometheus.start`: a scrape job and rule files. */
+export interface PrometheusOptions {
+  /** scrape these host:port targets every second as job `job` */
+  scrape?: { job: string; targets: string[]; metricsPath?: string };
+  /** rule files to load (evaluated every second) */
+  ruleFiles?: string[];
+}
+
 /**
  * A real Prometheus (Debian's 2.42) as remote-write receiver, on a port the
  * kernel picks on 127.0.0.1, with a temporary data dir and no scrape jobs
- * (toolchain.md §8: native histograms and exemplar storage must be on, or
- * whole batches are refused or exemplars dropped).
+ * unless asked (toolchain.md §8: native histograms and exemplar storage must
+ * be on, or whole batches are refused or exemplars dropped).
  */
 export class Prometheus implements AsyncDisposable {
   private constructor(
@@ -38,10 +46,23 @@ export class Prometheus implements AsyncDisposable {
     readonly url: string,
   ) {}
 
-  static async start(binary = "prometheus"): Promise<Prometheus> {
+  /**
+   * Rewrites the configuration (e.g. a scrape target known only now) and
+   * makes Prometheus reload it (SIGHUP), waiting until it has.
+   */
+  async reload(options: PrometheusOptions): Promise<void> {
+    const done = () => this.process.stderr.split('msg="Completed loading of configuration file"').length - 1;
+    const before = done();
+    writeFileSync(join(this.dir, "prometheus.yml"), prometheusConfig(options));
+    this.process.proc.kill("SIGHUP");
+    await poll("Prometheus to reload its configuration", () => (done() > before ? true : undefined), { timeoutMs: 10_000, intervalMs: 50 });
+    if (/msg="Error reloading config"|err="error loading config/.test(this.process.stderr)) throw new Error(`Prometheus refused the configuration:\n${this.process.tail()}`);
+  }
+
+  static async start(binary = "prometheus", options: PrometheusOptions = {}): Promise<Prometheus> {
     const dir = mkdtempSync(join(tmpdir(), "redgen-e2e-prom-"));
     const configFile = join(dir, "prometheus.yml");
-    writeFileSync(configFile, "global:\n  scrape_interval: 15s\nscrape_configs: []\n");
+    writeFileSync(configFile, prometheusConfig(options));
     const child = new ChildProcess("prometheus", [
       binary,
       `--config.file=${configFile}`,
@@ -161,10 +182,27 @@ export class Prometheus implements AsyncDisposable {
     await this.stop();
   }
 
-  private async api<T>(path: string, params: Record<string, string>): Promise<T> {
+  /** GET an /api/v1 endpoint; the answer's `data`, or an error naming Prometheus' complaint. */
+  async api<T>(path: string, params: Record<string, string>): Promise<T> {
     const res = await fetch(`${this.url}${path}?${new URLSearchParams(params)}`);
     const body = (await res.json()) as ApiAnswer<T>;
     if (body.status !== "success") throw new Error(`${path} ${JSON.stringify(params)}: ${body.errorType}: ${body.error}`);
     return body.data;
   }
+}
+
+function prometheusConfig(o: PrometheusOptions): string {
+  const lines = ["global:", "  scrape_interval: 15s", "  evaluation_interval: 1s"];
+  if (o.ruleFiles !== undefined) lines.push("rule_files:", ...o.ruleFiles.map((f) => `  - ${JSON.stringify(f)}`));
+  if (o.scrape === undefined) lines.push("scrape_configs: []");
+  else {
+    lines.push(
+      "scrape_configs:",
+      `  - job_name: ${JSON.stringify(o.scrape.job)}`,
+      "    scrape_interval: 1s",
+      `    metrics_path: ${JSON.stringify(o.scrape.metricsPath ?? "/metrics")}`,
+      `    static_configs: [{ targets: ${JSON.stringify(o.scrape.targets)} }]`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
 }

@@ -74,6 +74,13 @@ export interface RedgenStart {
    * inside the instance's temp dir
    */
   stateDir?: string;
+  /**
+   * the command to run instead of dist/redgen, e.g. a release binary, or
+   * [qemu-aarch64-static, -L, sysroot, binary]; the config flag is appended
+   */
+  command?: string[];
+  /** how long to wait for "redgen started" and /ready (default 10 s; an emulated CPU needs more) */
+  startTimeoutMs?: number;
 }
 
 /**
@@ -111,7 +118,8 @@ export class Redgen implements AsyncDisposable {
   }
 
   static async start(options: RedgenStart): Promise<Redgen> {
-    ensureBinary();
+    if (options.command === undefined) ensureBinary();
+    const timeoutMs = options.startTimeoutMs ?? 10_000;
     const dir = mkdtempSync(join(tmpdir(), "redgen-e2e-"));
     const configFile = join(dir, "redgen.yaml");
     if (typeof options.config === "string") {
@@ -123,11 +131,11 @@ export class Redgen implements AsyncDisposable {
       config.metrics_generator.storage.path = options.stateDir ?? join(dir, "wal");
       writeFileSync(configFile, stringify(config));
     }
-    const child = new ChildProcess("redgen", [REDGEN_BINARY, `-config.file=${configFile}`, ...(options.args ?? [])], {
+    const child = new ChildProcess("redgen", [...(options.command ?? [REDGEN_BINARY]), `-config.file=${configFile}`, ...(options.args ?? [])], {
       cwd: dir,
     });
     try {
-      const [started] = await child.waitForStderr(/^.*msg="redgen started".*$/m, 10_000);
+      const [started] = await child.waitForStderr(/^.*msg="redgen started".*$/m, timeoutMs);
       const field = (name: string) => {
         const m = new RegExp(` ${name}=(\\S+)`).exec(started);
         if (m === null) throw new Error(`no ${name}= in the "redgen started" line: ${started}`);
@@ -137,7 +145,7 @@ export class Redgen implements AsyncDisposable {
       const otlp = `http://127.0.0.1:${field("otlp_http")}`;
       const grpcPort = / otlp_grpc=off\b/.test(started) ? undefined : field("otlp_grpc");
       await poll("redgen GET /ready", async () => ((await fetch(`${api}/ready`)).status === 200 ? true : undefined), {
-        timeoutMs: 10_000,
+        timeoutMs,
         intervalMs: 20,
       });
       return new Redgen(child, dir, api, otlp, grpcPort);

@@ -3,9 +3,13 @@
  * `bun test`, and the end-to-end helpers call `ensureBinary()` too, so
  * `bun test test/e2e` works on its own. Idempotent and quick when nothing is
  * needed:
- * - installs Debian's `prometheus` (2.42) when it is not on PATH, and
- *   `iproute2` when `ip` is missing (the seed-config test brings up `lo` in a
- *   private network namespace);
+ * - installs Debian's `prometheus` (2.42, with `promtool`) when it is not on
+ *   PATH, `iproute2` when `ip` is missing (the seed-config test brings up `lo`
+ *   in a private network namespace), `strace` when it is missing (the
+ *   systemd sandbox test lists redgen's system calls), `chromium` when it is missing (the
+ *   live page is tested in a real browser), and `qemu-user-static` with
+ *   `libc6-arm64-cross` when missing (the arm64 release binary runs here
+ *   under emulation);
  * - builds `dist/redgen` when it is missing or older than any file in src/
  *   or package.json;
  * - builds the pdata span-size oracle (test/support/pdata-size, Go) into .cache/go-bin;
@@ -58,11 +62,45 @@ function aptInstall(packages: string[]): void {
 /** Installs the Debian packages the end-to-end tests run, if missing. */
 export function ensureSystemPackages(): void {
   const missing: string[] = [];
-  if (!onPath("prometheus")) missing.push("prometheus");
+  if (!onPath("prometheus") || !onPath("promtool")) missing.push("prometheus");
   if (!onPath("ip")) missing.push("iproute2");
+  // the systemd sandbox test lists redgen's system calls with strace
+  if (!onPath("strace")) missing.push("strace");
   if (missing.length === 0) return;
   console.error(`setup: installing ${missing.join(", ")} (not on PATH)`);
   aptInstall(missing);
+}
+
+/** Debian's Chromium, installed with apt-get when missing; returns the binary. */
+export function ensureChromium(): string {
+  const found = Bun.which("chromium");
+  if (found !== null) return found;
+  console.error("setup: installing chromium (not on PATH)");
+  aptInstall(["chromium"]);
+  const installed = Bun.which("chromium");
+  if (installed === null) throw new Error("setup: chromium is still not on PATH after apt-get install chromium");
+  return installed;
+}
+
+/** The user-mode emulator and the aarch64 C library Debian ships for cross builds. */
+export const QEMU_AARCH64 = "qemu-aarch64-static";
+export const AARCH64_SYSROOT = "/usr/aarch64-linux-gnu";
+
+/**
+ * Installs Debian's qemu-user-static and libc6-arm64-cross when missing, so
+ * the linux-arm64 release binary runs here under emulation
+ * (`qemu-aarch64-static -L /usr/aarch64-linux-gnu <binary>`). Returns the
+ * command prefix.
+ */
+export function ensureQemuAarch64(): string[] {
+  const missing: string[] = [];
+  if (!onPath(QEMU_AARCH64)) missing.push("qemu-user-static");
+  if (!existsSync(join(AARCH64_SYSROOT, "lib", "ld-linux-aarch64.so.1"))) missing.push("libc6-arm64-cross");
+  if (missing.length > 0) {
+    console.error(`setup: installing ${missing.join(", ")} (to run the arm64 release binary)`);
+    aptInstall(missing);
+  }
+  return [QEMU_AARCH64, "-L", AARCH64_SYSROOT];
 }
 
 /** Newest modification time (ms) of the files under `dir`. */
@@ -184,6 +222,8 @@ export function ensurePdataSize(): string {
 if (import.meta.main) {
   const t0 = performance.now();
   ensureSystemPackages();
+  ensureChromium();
+  ensureQemuAarch64();
   ensureBinary();
   ensurePythonOtel();
   ensureTelemetrygen();

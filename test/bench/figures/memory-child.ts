@@ -13,6 +13,7 @@ import { indexBatch } from "../wire-patch.ts";
 import { type CheckpointResult, measureCheckpoint } from "./checkpoint.ts";
 import { type CollectResult, measureCollection } from "./collect.ts";
 import { fullGc } from "./measure.ts";
+import { type PageResult, measurePage } from "./page.ts";
 import type { BenchSettings } from "./settings.ts";
 
 /** What the child prints, one JSON line, for the parent (memory.ts) to check and report. */
@@ -28,6 +29,7 @@ export interface MemoryResult {
   fillMs: number;
   collect?: CollectResult;
   checkpoint?: CheckpointResult;
+  page?: PageResult;
 }
 
 /** Fills a registry from corpus `variant` and measures it, and with `withCollect` its collection too. */
@@ -67,6 +69,7 @@ export async function memoryChild(settings: BenchSettings, variant: string, with
   if (withCollect) {
     result.collect = measureCollection(p, settings.quick ? 2 : 3);
     result.checkpoint = await measureCheckpoint(p, () => new BenchPipeline(cfg, projection), result.collect);
+    result.page = measurePage(p, settings.quick ? 3 : 9);
   }
   return result;
 }

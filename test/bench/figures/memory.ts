@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { REPO_ROOT } from "../../support/setup.ts";
 import { ensureCorpus } from "../corpus.ts";
 import type { MemoryResult } from "./memory-child.ts";
+import { reportPage } from "./page.ts";
 import { type Report, log } from "./report.ts";
 import { type BenchSettings, wants } from "./settings.ts";
 
@@ -19,11 +20,11 @@ const BENCH_TS = join(import.meta.dir, "..", "bench.ts");
 export async function memory(settings: BenchSettings, report: Report, variant: string): Promise<void> {
   const mem = `memory.${variant}`;
   const col = `collect.${variant}`;
-  if (!wants(settings, mem) && !wants(settings, col)) return;
+  if (!wants(settings, mem) && !wants(settings, col) && !wants(settings, `page.${variant}`)) return;
   ensureCorpus(variant, settings.seed, log);
   log(`${mem}: filling a registry in a child process`);
   const cmd = [process.execPath, BENCH_TS, "--child", "memory", "--variant", variant, "--seed", String(settings.seed)];
-  if (wants(settings, col)) cmd.push("--collect");
+  if (wants(settings, col) || wants(settings, `page.${variant}`)) cmd.push("--collect");
   if (settings.quick) cmd.push("--quick");
   const proc = Bun.spawn(cmd, { stdout: "pipe", stderr: "inherit", cwd: REPO_ROOT });
   const out = await new Response(proc.stdout).text();
@@ -48,6 +49,7 @@ export async function memory(settings: BenchSettings, report: Report, variant: s
     report.add({ name: col, unit: "body_mb", value: c.bodyBytes / 2 ** 20 });
     report.add({ name: col, unit: "snappy_mb", value: c.snappyBytes / 2 ** 20 });
   }
+  if (r.page !== undefined && wants(settings, `page.${variant}`)) reportPage(report, variant, r.active, r.page);
   const k = r.checkpoint;
   if (k !== undefined && wants(settings, col)) {
     const ck = `checkpoint.${variant}`;
