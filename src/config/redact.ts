@@ -1,4 +1,4 @@
-import type { Config } from "./types.ts";
+import type { AuthConfig, Config } from "./types.ts";
 
 const SECRET = "<secret>";
 
@@ -8,8 +8,14 @@ const SECRET = "<secret>";
  * (headers often carry tokens) never leave the process.
  */
 export function redactedConfig(config: Config): Config {
+  const { http, grpc } = config.receivers;
   return {
     ...config,
+    server: { ...config.server, auth: redactAuth(config.server.auth) },
+    receivers: {
+      http: http && { ...http, auth: redactAuth(http.auth) },
+      grpc: grpc && { ...grpc, auth: redactAuth(grpc.auth) },
+    },
     generator: {
       ...config.generator,
       storage: {
@@ -26,6 +32,16 @@ export function redactedConfig(config: Config): Config {
     },
     tenant_defaults: redactTenant(config.tenant_defaults),
     tenant_overrides: Object.fromEntries(Object.entries(config.tenant_overrides).map(([t, c]) => [t, redactTenant(c)])),
+  };
+}
+
+/** Tokens and password hashes replaced; users and tenants stay (they say who may do what). */
+function redactAuth(a: AuthConfig | undefined): AuthConfig | undefined {
+  if (a === undefined) return undefined;
+  return {
+    ...a,
+    tokens: a.tokens.map((t) => ({ ...t, token: SECRET })),
+    users: a.users.map((u) => ({ ...u, hash: SECRET })),
   };
 }
 

@@ -3,7 +3,8 @@ import { AttrKind } from "./span-batch.ts";
 import { diffSeconds } from "./unix-nanos.ts";
 import { readAnyValue } from "./wire-any-value.ts";
 import { allZero, anyValueSize, eventSize, lenField, linkSize, scalarSize, simpleAnyValue } from "./tempo-size.ts";
-import { readLengthEnd, readVarint32, skipField, truncated } from "./wire-reader.ts";
+import { KEY_VALUE, SPAN, STATUS, skipUnknown } from "./wire-fields.ts";
+import { readLengthEnd, readTag, readVarint32, truncated } from "./wire-reader.ts";
 import type { WireState } from "./wire-state.ts";
 
 /**
@@ -34,7 +35,7 @@ export function readSpan(st: WireState, start: number, end: number, i: number): 
   c.pos = start;
   while (c.pos < end) {
     const fieldStart = c.pos;
-    const tag = readVarint32(buf, c, end);
+    const tag = readTag(buf, c, end);
     switch (tag) {
       case 0x0a:
       case 0x12:
@@ -121,7 +122,7 @@ export function readSpan(st: WireState, start: number, end: number, i: number): 
         break;
       default:
         // Unknown fields are not part of Tempo's message.
-        skipField(buf, c, tag & 7, end);
+        skipUnknown(buf, c, tag, SPAN, end);
     }
   }
   checkIds(traceLen, spanLen, parentLen, b.spanIds, i);
@@ -147,7 +148,7 @@ function readAttribute(st: WireState, start: number, end: number, base: number):
   c.pos = start;
   while (c.pos < end) {
     const fieldStart = c.pos;
-    const t = readVarint32(buf, c, end);
+    const t = readTag(buf, c, end);
     if (t === 0x0a) {
       const e = readLengthEnd(buf, c, end);
       slot = st.matcher.slot(buf, c.pos, e);
@@ -160,7 +161,7 @@ function readAttribute(st: WireState, start: number, end: number, base: number):
       c.pos = valEnd;
     } else {
       const valueStart = c.pos;
-      skipField(buf, c, t & 7, end);
+      skipUnknown(buf, c, t, KEY_VALUE, end);
       // key_strindex (3) is part of the message when non-zero; anything else is unknown.
       if (t === 0x18) size += scalarSize(buf, fieldStart, valueStart, c.pos, 0);
     }
@@ -184,7 +185,7 @@ function readStatus(st: WireState, start: number, end: number, i: number): numbe
   c.pos = start;
   while (c.pos < end) {
     const fieldStart = c.pos;
-    const t = readVarint32(buf, c, end);
+    const t = readTag(buf, c, end);
     if (t === 0x12) {
       const e = readLengthEnd(buf, c, end);
       b.statusMessages[i] = st.strings.get(buf, c.pos, e);
@@ -194,7 +195,7 @@ function readStatus(st: WireState, start: number, end: number, i: number): numbe
       const code = readVarint32(buf, c, end);
       b.statusCodes[i] = code;
       if (code !== 0) size += c.pos - fieldStart;
-    } else skipField(buf, c, t & 7, end);
+    } else skipUnknown(buf, c, t, STATUS, end);
   }
   return size;
 }

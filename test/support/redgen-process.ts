@@ -68,6 +68,10 @@ export interface RedgenStart {
   config: Record<string, unknown> | string | ((dir: string) => string);
   /** extra command-line flags */
   args?: string[];
+  /** a command the binary runs under, e.g. ["prlimit", "--nofile=1024:1024"] */
+  wrapper?: string[];
+  /** extra environment variables */
+  env?: Record<string, string>;
   /**
    * storage.path for a config object: a directory that outlives this
    * instance (restart tests start the next one on it); default a fresh one
@@ -123,8 +127,9 @@ export class Redgen implements AsyncDisposable {
       config.metrics_generator.storage.path = options.stateDir ?? join(dir, "wal");
       writeFileSync(configFile, stringify(config));
     }
-    const child = new ChildProcess("redgen", [REDGEN_BINARY, `-config.file=${configFile}`, ...(options.args ?? [])], {
+    const child = new ChildProcess("redgen", [...(options.wrapper ?? []), REDGEN_BINARY, `-config.file=${configFile}`, ...(options.args ?? [])], {
       cwd: dir,
+      env: options.env === undefined ? undefined : { ...process.env, ...options.env },
     });
     try {
       const [started] = await child.waitForStderr(/^.*msg="redgen started".*$/m, 10_000);
