@@ -68,6 +68,11 @@ export interface RedgenStart {
   config: Record<string, unknown> | string | ((dir: string) => string);
   /** extra command-line flags */
   args?: string[];
+  /**
+   * how the helper reaches the API (server.http_tls_config / server.auth):
+   * the CA to trust (then https://localhost), a client certificate, headers
+   */
+  api?: ApiAccess;
   /** a command the binary runs under, e.g. ["prlimit", "--nofile=1024:1024"] */
   wrapper?: string[];
   /** extra environment variables */
@@ -78,6 +83,14 @@ export interface RedgenStart {
    * inside the instance's temp dir
    */
   stateDir?: string;
+}
+
+/** TLS material and headers the helper's own API requests use. */
+export interface ApiAccess {
+  ca?: string;
+  cert?: string;
+  key?: string;
+  headers?: Record<string, string>;
 }
 
 /**
@@ -96,7 +109,16 @@ export class Redgen implements AsyncDisposable {
     readonly otlpHttpUrl: string,
     /** port of the OTLP/gRPC receiver; undefined when it is off */
     readonly otlpGrpcPort: number | undefined,
+    /** how the helper's API requests authenticate */
+    readonly apiAccess: ApiAccess = {},
   ) {}
+
+  /** fetch() of an API path with the helper's credentials (and `init` merged in). */
+  apiFetch(path: string, init: RequestInit = {}): Promise<Response> {
+    const a = this.apiAccess;
+    const tls = a.ca === undefined ? undefined : { ca: a.ca, cert: a.cert, key: a.key };
+    return fetch(`${this.apiUrl}${path}`, { ...init, headers: { ...a.headers, ...(init.headers as Record<string, string>) }, tls } as RequestInit);
+  }
 
   /** http://127.0.0.1:PORT of the OTLP/gRPC receiver (throws when it is off) */
   get otlpGrpcUrl(): string {
@@ -138,14 +160,16 @@ export class Redgen implements AsyncDisposable {
         if (m === null) throw new Error(`no ${name}= in the "redgen started" line: ${started}`);
         return portOf(m[1]);
       };
-      const api = `http://127.0.0.1:${field("api")}`;
+      const api = options.api?.ca === undefined ? `http://127.0.0.1:${field("api")}` : `https://localhost:${field("api")}`;
       const otlp = `http://127.0.0.1:${field("otlp_http")}`;
       const grpcPort = / otlp_grpc=off\b/.test(started) ? undefined : field("otlp_grpc");
-      await poll("redgen GET /ready", async () => ((await fetch(`${api}/ready`)).status === 200 ? true : undefined), {
+      const a = options.api ?? {};
+      const tls = a.ca === undefined ? undefined : { ca: a.ca, cert: a.cert, key: a.key };
+      await poll("redgen GET /ready", async () => ((await fetch(`${api}/ready`, { tls } as RequestInit)).status === 200 ? true : undefined), {
         timeoutMs: 10_000,
         intervalMs: 20,
       });
-      return new Redgen(child, dir, api, otlp, grpcPort);
+      return new Redgen(child, dir, api, otlp, grpcPort, a);
     } catch (e) {
       await child.stop("SIGKILL").catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
@@ -155,16 +179,16 @@ export class Redgen implements AsyncDisposable {
 
   /** GET /metrics/generated, for `tenant` (as ?tenant=) or the single tenant. */
   async generated(tenant?: string, via: "query" | "header" = "query"): Promise<string> {
-    const url = tenant !== undefined && via === "query" ? `${this.apiUrl}/metrics/generated?tenant=${encodeURIComponent(tenant)}` : `${this.apiUrl}/metrics/generated`;
+    const path = tenant !== undefined && via === "query" ? `/metrics/generated?tenant=${encodeURIComponent(tenant)}` : "/metrics/generated";
     const headers: Record<string, string> = tenant !== undefined && via === "header" ? { "X-Scope-OrgID": tenant } : {};
-    const res = await fetch(url, { headers });
+    const res = await this.apiFetch(path, { headers });
     if (res.status !== 200) throw new Error(`GET /metrics/generated: ${res.status} ${await res.text()}`);
     return res.text();
   }
 
   /** GET /metrics (redgen's own metrics). */
   async selfMetrics(): Promise<string> {
-    const res = await fetch(`${this.apiUrl}/metrics`);
+    const res = await this.apiFetch("/metrics");
     if (res.status !== 200) throw new Error(`GET /metrics: ${res.status}`);
     return res.text();
   }

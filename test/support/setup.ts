@@ -3,9 +3,10 @@
  * `bun test`, and the end-to-end helpers call `ensureBinary()` too, so
  * `bun test test/e2e` works on its own. Idempotent and quick when nothing is
  * needed:
- * - installs Debian's `prometheus` (2.42) when it is not on PATH, and
+ * - installs Debian's `prometheus` (2.42) when it is not on PATH,
  *   `iproute2` when `ip` is missing (the seed-config test brings up `lo` in a
- *   private network namespace);
+ *   private network namespace) and `apache2-utils` when `htpasswd` is (the
+ *   basic-auth tests hash passwords with the real tool);
  * - builds `dist/redgen` when it is missing or older than any file in src/
  *   or package.json;
  * - builds the pdata span-size oracle (test/support/pdata-size, Go) into .cache/go-bin;
@@ -60,6 +61,7 @@ export function ensureSystemPackages(): void {
   const missing: string[] = [];
   if (!onPath("prometheus")) missing.push("prometheus");
   if (!onPath("ip")) missing.push("iproute2");
+  if (!onPath("htpasswd")) missing.push("apache2-utils");
   if (missing.length === 0) return;
   console.error(`setup: installing ${missing.join(", ")} (not on PATH)`);
   aptInstall(missing);
