@@ -59,7 +59,7 @@ export function buildConfig(
       metrics_ingestion_time_range_slack_ms: gen.metrics_ingestion_time_range_slack,
       instance_id: instanceId,
     },
-    kafka: buildKafka(parsed.ingest, gen, instanceId, warnings),
+    kafka: buildKafka(parsed.ingest, gen, instanceId, warnings, problems),
     tenant_defaults,
     tenant_overrides,
     warnings,

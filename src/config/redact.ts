@@ -30,6 +30,13 @@ export function redactedConfig(config: Config): Config {
         })),
       },
     },
+    kafka: config.kafka && {
+      ...config.kafka,
+      // a broker address never carries credentials, but one written as user:pw@host must not show them
+      brokers: config.kafka.brokers.map((b) => b.replace(/^.*@/, `${SECRET}@`)),
+      sasl: config.kafka.sasl && { ...config.kafka.sasl, password: SECRET },
+      tls: config.kafka.tls && { ...config.kafka.tls, key: config.kafka.tls.key === undefined ? undefined : SECRET },
+    },
     tenant_defaults: redactTenant(config.tenant_defaults),
     tenant_overrides: Object.fromEntries(Object.entries(config.tenant_overrides).map(([t, c]) => [t, redactTenant(c)])),
   };

@@ -216,6 +216,10 @@ export interface KafkaConfig {
   lag_update_interval_ms: number;
   session_timeout_ms: number;
   rebalance_timeout_ms: number;
+  /** SASL (ingest.kafka.sasl_*); absent: none */
+  sasl?: { mechanism: "PLAIN" | "SCRAM-SHA-256" | "SCRAM-SHA-512"; username: string; password: string };
+  /** TLS to the brokers (ingest.kafka.tls_*), PEM contents read at load; absent: plain TCP */
+  tls?: { ca?: string; cert?: string; key?: string; server_name?: string; insecure_skip_verify: boolean };
 }
 
 /** Everything redgen runs on. */

@@ -73,6 +73,8 @@ export interface RedgenStart {
    * the CA to trust (then https://localhost), a client certificate, headers
    */
   api?: ApiAccess;
+  /** wait for GET /ready to answer 200 (default); false: only for the API to answer at all */
+  waitReady?: boolean;
   /** a command the binary runs under, e.g. ["prlimit", "--nofile=1024:1024"] */
   wrapper?: string[];
   /** extra environment variables */
@@ -165,7 +167,8 @@ export class Redgen implements AsyncDisposable {
       const grpcPort = / otlp_grpc=off\b/.test(started) ? undefined : field("otlp_grpc");
       const a = options.api ?? {};
       const tls = a.ca === undefined ? undefined : { ca: a.ca, cert: a.cert, key: a.key };
-      await poll("redgen GET /ready", async () => ((await fetch(`${api}/ready`, { tls } as RequestInit)).status === 200 ? true : undefined), {
+      const wanted = options.waitReady === false ? [200, 503] : [200];
+      await poll("redgen GET /ready", async () => (wanted.includes((await fetch(`${api}/ready`, { tls } as RequestInit)).status) ? true : undefined), {
         timeoutMs: 10_000,
         intervalMs: 20,
       });
