@@ -120,6 +120,17 @@ export interface RemoteWriteConfig {
   /** Authorization header value, e.g. "Bearer xyz" (authorization.credentials or bearer_token) */
   authorization?: string;
   tls?: { ca?: string; cert?: string; key?: string; insecure_skip_verify: boolean; server_name?: string };
+  /** OAuth 2.0 client credentials: a token fetched from token_url, cached until it expires */
+  oauth2?: {
+    client_id: string;
+    client_secret: string;
+    token_url: string;
+    scopes: string[];
+    endpoint_params: Record<string, string>;
+    tls?: { ca?: string; cert?: string; key?: string; insecure_skip_verify: boolean; server_name?: string };
+  };
+  /** AWS Signature Version 4 (Amazon Managed Prometheus): every request signed */
+  sigv4?: { region: string; access_key: string; secret_key: string; session_token?: string; service: string };
   send_exemplars: boolean;
   send_native_histograms: boolean;
   queue: {
