@@ -194,6 +194,8 @@ function readResource(st: WireState, start: number, end: number, block: Resource
         keyStart = c.pos;
         c.pos = keyEnd;
       } else if (t === 0x12) {
+        // a repeated value (pdata merges them): the earlier one must still be valid
+        if (valStart >= 0) readAnyValue(st, valStart, valEnd);
         valEnd = readLengthEnd(buf, c, kvEnd);
         valStart = c.pos;
         c.pos = valEnd;

@@ -110,6 +110,12 @@ function listText(st: WireState, start: number, end: number, keyed: boolean, dep
         key = st.strings.get(buf, c.pos, e);
         c.pos = e;
       } else if (u === 0x12) {
+        // a repeated value (pdata merges them): the earlier one must still be valid
+        if (vs >= 0) {
+          const at = c.pos;
+          readAnyValue(st, vs, ve, depth + 1);
+          c.pos = at;
+        }
         ve = readLengthEnd(buf, c, itemEnd);
         vs = c.pos;
         c.pos = ve;

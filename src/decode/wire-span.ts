@@ -2,7 +2,7 @@ import { DecodeError } from "./decode-error.ts";
 import { AttrKind } from "./span-batch.ts";
 import { diffSeconds } from "./unix-nanos.ts";
 import { readAnyValue } from "./wire-any-value.ts";
-import { allZero, anyValueSize, eventSize, lenField, linkSize, scalarSize, simpleAnyValue } from "./tempo-size.ts";
+import { allZero, anyValueSize, checkIdLength, eventSize, lenField, linkSize, scalarSize, simpleAnyValue } from "./tempo-size.ts";
 import { KEY_VALUE, SPAN, STATUS, skipUnknown } from "./wire-fields.ts";
 import { readLengthEnd, readTag, readVarint32, truncated } from "./wire-reader.ts";
 import type { WireState } from "./wire-state.ts";
@@ -42,6 +42,8 @@ export function readSpan(st: WireState, start: number, end: number, i: number): 
       case 0x22: {
         const e = readLengthEnd(buf, c, end);
         let len = e - c.pos;
+        // pdata refuses an id of a wrong length wherever it occurs (even if a later one is right)
+        if (pdata) checkIdLength(len, tag === 0x0a ? 16 : 8, tag === 0x0a ? "trace id" : tag === 0x12 ? "span id" : "parent span id");
         // pdata reads an all-zero id as no id: a zero trace id is then refused, a zero parent is a root.
         if (pdata && tag !== 0x12 && len > 0 && allZero(buf, c.pos, e)) len = 0;
         if (tag === 0x0a) {
@@ -155,6 +157,8 @@ function readAttribute(st: WireState, start: number, end: number, base: number):
       if (e > c.pos) size += e - fieldStart;
       c.pos = e;
     } else if (t === 0x12) {
+      // a repeated value (pdata merges them): the earlier one must still be valid
+      if (valStart >= 0) anyValueSize(buf, valStart, valEnd, st.pdata);
       valEnd = readLengthEnd(buf, c, end);
       valStart = c.pos;
       valField = fieldStart;

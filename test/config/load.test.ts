@@ -129,6 +129,10 @@ describe("errors name the key path", () => {
     expect(errorFor("server:\n  http_listen_port: 3200\nmetrics_generator: [a, b\n").message).toContain("at line 4, column 1");
   });
 
+  test("an alias without its anchor is a config error, not a crash (found by the fuzz suite)", () => {
+    expect(errorFor("server:\n  http_listen_port: *x\n").message).toContain("YAML error: Unresolved alias");
+  });
+
   test("duplicate keys are errors, as in Tempo", () => {
     expect(errorFor("server:\n  http_listen_port: 1\n  http_listen_port: 2\n").message).toContain("unique");
   });
