@@ -8,6 +8,7 @@
  *   npm run bench -- --only inproc.all,e2e.http
  *                                  just the figures whose names start with one of these
  *   npm run bench -- --runs 7      measured runs per in-process figure (median reported)
+ *   npm run bench -- --auth bearer the e2e receivers require a bearer token (or `basic`: an htpasswd user) the loader sends
  *
  * What is measured (details and method: test/bench/README.md):
  *   decode.*, process.*, inproc.*  in-process, one JS thread, spans/s over the corpus, median of runs after warm-up
@@ -15,10 +16,14 @@
  *                                  redgen CPU-seconds per million spans (/proc/<pid>/stat), lost spans (must be 0)
  *   memory.<corpus>                RSS and heap bytes per active series after filling a registry (child process)
  *   collect.<corpus>               collection + remote-write encode + snappy for that registry, ms
+ *   attack.chunked, attack.idle    the binary under 48 parallel chunked 15 MiB uploads / 1,000 idle gRPC
+ *                                  connections at a 1,024-descriptor limit: peak RSS and descriptors
+ *                                  (--binary PATH: e2e.* and attack.* against another build)
  *
  * This file only wires the figures (figures/*.ts) together, in the order
  * above; it is also the memory figures' child process (`--child memory`).
  */
+import { attacks } from "./figures/attack.ts";
 import { endToEnd } from "./figures/end-to-end.ts";
 import { inProcess } from "./figures/in-process.ts";
 import { memoryChild } from "./figures/memory-child.ts";
@@ -37,11 +42,12 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const report = new Report(!settings.json);
   const m = machine(settings.quick);
-  if (!settings.json) process.stdout.write(`# ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, bun ${m.bun}, ${m.platform}${settings.quick ? ", --quick" : ""}\n`);
+  if (!settings.json) process.stdout.write(`# ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, bun ${m.bun}, ${m.platform}${settings.quick ? ", --quick" : ""}${settings.auth === "none" ? "" : `, --auth ${settings.auth}`}\n`);
   inProcess(settings, report);
-  await endToEnd(settings, report, "http");
-  await endToEnd(settings, report, "grpc");
+  await endToEnd(settings, report, "http", args.option("binary"));
+  await endToEnd(settings, report, "grpc", args.option("binary"));
   for (const v of settings.memoryCorpora) await memory(settings, report, v);
+  await attacks(settings, report, args.option("binary"));
   log(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   if (settings.json) {
     process.stdout.write(`${JSON.stringify({ machine: m, corpus: settings.throughputCorpus, figures: report.figures, problems: report.problems }, null, 2)}\n`);

@@ -73,6 +73,8 @@ export interface RedgenStart {
    * the CA to trust (then https://localhost), a client certificate, headers
    */
   api?: ApiAccess;
+  /** another build of redgen to run (default: dist/redgen, rebuilt when stale) */
+  binary?: string;
   /** wait for GET /ready to answer 200 (default); false: only for the API to answer at all */
   waitReady?: boolean;
   /** a command the binary runs under, e.g. ["prlimit", "--nofile=1024:1024"] */
@@ -139,7 +141,7 @@ export class Redgen implements AsyncDisposable {
   }
 
   static async start(options: RedgenStart): Promise<Redgen> {
-    ensureBinary();
+    if (options.binary === undefined) ensureBinary();
     const dir = mkdtempSync(join(tmpdir(), "redgen-e2e-"));
     const configFile = join(dir, "redgen.yaml");
     if (typeof options.config === "string") {
@@ -151,7 +153,7 @@ export class Redgen implements AsyncDisposable {
       config.metrics_generator.storage.path = options.stateDir ?? join(dir, "wal");
       writeFileSync(configFile, stringify(config));
     }
-    const child = new ChildProcess("redgen", [...(options.wrapper ?? []), REDGEN_BINARY, `-config.file=${configFile}`, ...(options.args ?? [])], {
+    const child = new ChildProcess("redgen", [...(options.wrapper ?? []), options.binary ?? REDGEN_BINARY, `-config.file=${configFile}`, ...(options.args ?? [])], {
       cwd: dir,
       env: options.env === undefined ? undefined : { ...process.env, ...options.env },
     });
