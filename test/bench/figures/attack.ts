@@ -95,7 +95,7 @@ async function chunked(settings: BenchSettings, report: Report, binary: string |
 }
 
 async function idle(settings: BenchSettings, report: Report, binary: string | undefined): Promise<void> {
-  const n = settings.quick ? 200 : 1000;
+  const n = settings.quick ? 200 : 1100;
   const redgen = await start(binary, testConfig({ grpc: {} }), 1024);
   const sockets: Socket[] = [];
   try {
