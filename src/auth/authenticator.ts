@@ -36,11 +36,6 @@ export class Authenticator {
     this.scheme = cfg.scheme;
   }
 
-  /** The header names to pass to `check`: where tokens and where basic credentials come from. */
-  get headers(): { token: string; basic: string } {
-    return { token: this.tokenHeader, basic: "authorization" };
-  }
-
   /** `get(name)` reads a request header (lower-case name), as Headers, gRPC metadata or a plain lookup. */
   async check(get: (name: string) => string | null | undefined): Promise<AuthResult> {
     const basic = get("authorization");

@@ -2,7 +2,7 @@ import { DecodeError } from "./decode-error.ts";
 import { AttrKind } from "./span-batch.ts";
 import { diffSeconds } from "./unix-nanos.ts";
 import { readAnyValue } from "./wire-any-value.ts";
-import { allZero, anyValueSize, checkIdLength, eventSize, lenField, linkSize, scalarSize, simpleAnyValue } from "./tempo-size.ts";
+import { allZero, anyValueSize, eventSize, lenField, linkSize, scalarSize, simpleAnyValue } from "./tempo-size.ts";
 import { KEY_VALUE, SPAN, STATUS, skipUnknown } from "./wire-fields.ts";
 import { readLengthEnd, readTag, readVarint32, truncated } from "./wire-reader.ts";
 import type { WireState } from "./wire-state.ts";
@@ -43,7 +43,7 @@ export function readSpan(st: WireState, start: number, end: number, i: number): 
         const e = readLengthEnd(buf, c, end);
         let len = e - c.pos;
         // pdata refuses an id of a wrong length wherever it occurs (even if a later one is right)
-        if (pdata) checkIdLength(len, tag === 0x0a ? 16 : 8, tag === 0x0a ? "trace id" : tag === 0x12 ? "span id" : "parent span id");
+        if (pdata && len !== 0 && len !== (tag === 0x0a ? 16 : 8)) throw wrongIdLength(tag, len);
         // pdata reads an all-zero id as no id: a zero trace id is then refused, a zero parent is a root.
         if (pdata && tag !== 0x12 && len > 0 && allZero(buf, c.pos, e)) len = 0;
         if (tag === 0x0a) {
@@ -208,6 +208,13 @@ function copy(src: Uint8Array, from: number, dst: Uint8Array, to: number, n: num
   for (let k = 0; k < n; k++) dst[to + k] = src[from + k];
 }
 
+
+/** The distributor's message for an id of a wrong length (pdata refuses it already, at each occurrence). */
+function wrongIdLength(tag: number, len: number): DecodeError {
+  if (tag === 0x0a) return new DecodeError("invalid", `trace ids must be 128 bit, received ${len * 8} bits`);
+  if (tag === 0x12) return new DecodeError("invalid", `span ids must be 64 bit and not all zero, received ${len * 8} bits`);
+  return new DecodeError("invalid", `parent span ids must be empty or 64 bit, received ${len * 8} bits`);
+}
 
 function checkIds(traceLen: number, spanLen: number, parentLen: number, spanIds: Uint8Array, i: number): void {
   if (traceLen !== 16) throw new DecodeError("invalid", `trace ids must be 128 bit, received ${traceLen * 8} bits`);

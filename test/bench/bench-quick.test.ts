@@ -1,7 +1,7 @@
 /**
  * Keeps `npm run bench -- --quick` working in CI: the harness runs end to end
  * (in-process stages, the compiled binary over HTTP and gRPC, memory and
- * collection) and its correctness checks hold. Speed is reported, never judged.
+ * collection, the attack figures) and its correctness checks hold. Speed is reported, never judged.
  */
 import { expect, test } from "bun:test";
 import { join } from "node:path";
@@ -25,7 +25,8 @@ test("bench --quick runs every figure with no lost spans and no problems", async
   const result = JSON.parse(out) as { figures: Figure[]; problems: string[] };
   expect(result.problems).toEqual([]);
   const names = new Set(result.figures.map((f) => `${f.name} ${f.unit}`));
-  for (const want of ["decode.fast spans/s", "inproc.all spans/s", "e2e.http spans/s", "e2e.grpc spans/s", "e2e.http lost_spans", "e2e.grpc lost_spans"]) {
+  const wanted = ["decode.fast spans/s", "inproc.all spans/s", "e2e.http spans/s", "e2e.grpc spans/s", "e2e.http lost_spans", "e2e.grpc lost_spans"];
+  for (const want of [...wanted, "attack.chunked rss_peak_mb", "attack.idle fds_peak", "attack.idle api_answered"]) {
     expect(names.has(want)).toBe(true);
   }
   for (const f of result.figures.filter((x) => x.unit === "lost_spans")) expect(f.value).toBe(0);

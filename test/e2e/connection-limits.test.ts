@@ -6,8 +6,9 @@
  *   descriptors stay below the limit, the API and OTLP/HTTP keep answering,
  *   and the idle connections are dropped after the 10 s HTTP/2 handshake
  *   deadline, after which gRPC clients are served again;
- * - 1,100 idle connections to the OTLP/HTTP and API ports are never accepted
- *   (Bun.serve defers accept until a request arrives): no descriptor used;
+ * - 1,100 idle connections to the OTLP/HTTP and API ports are mostly never
+ *   accepted (Bun.serve defers accept until a request arrives): the
+ *   descriptors stay free;
  * - the Collector's keepalive policy, grpc-go semantics: a client pinging
  *   too often gets GOAWAY ENHANCE_YOUR_CALM "too_many_pings"; a connection
  *   idle for max_connection_idle, or older than max_connection_age (+ grace),
@@ -118,12 +119,14 @@ describe(`${ATTACKERS} idle connections at a limit of ${FD_LIMIT} descriptors`, 
     );
   }, E2E_TIMEOUT_MS);
 
-  test("to the OTLP/HTTP and API ports: not accepted until they send, so no descriptor is used", async () => {
-    const before = openFds(redgen.pid).fds;
+  test("to the OTLP/HTTP and API ports: mostly never accepted (deferred accept), so the descriptors stay free", async () => {
+    let peak = openFds(redgen.pid).fds;
+    const sampler = setInterval(() => (peak = Math.max(peak, openFds(redgen.pid).fds)), 20);
     const http = await idleConnections(Number(new URL(redgen.otlpHttpUrl).port), ATTACKERS / 2);
     const api = await idleConnections(Number(new URL(redgen.apiUrl).port), ATTACKERS / 2);
     try {
-      expect(openFds(redgen.pid).fds).toBeLessThan(before + 20);
+      // Linux holds connections that sent nothing; only what it passes on (SYN cookies past its backlog) takes a descriptor, until idle_timeout.
+      expect(Math.max(peak, openFds(redgen.pid).fds)).toBeLessThan(FD_LIMIT / 4);
       expect(await httpExport(redgen, "during-http-flood")).toBe(200);
       {
         using client = new GrpcTraceClient(redgen.otlpGrpcUrl);
@@ -131,6 +134,7 @@ describe(`${ATTACKERS} idle connections at a limit of ${FD_LIMIT} descriptors`, 
       }
       expect(await callsOf(redgen, "during-http-flood")).toBe(2);
     } finally {
+      clearInterval(sampler);
       for (const s of [...http, ...api]) s.destroy();
     }
   }, E2E_TIMEOUT_MS);
