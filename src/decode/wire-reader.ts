@@ -21,17 +21,34 @@ export interface Cursor {
  */
 export function readVarint32(buf: Uint8Array, c: Cursor, end: number): number {
   let pos = c.pos;
-  if (pos >= end) throw truncated();
+  // Unrolled for up to 4 bytes (28 bits, every length and tag in practice); a read
+  // past `end` is caught by the check below (past the buffer, `undefined` ends the loop).
   let b = buf[pos++];
-  if (b < 0x80) {
-    c.pos = pos;
-    return b;
-  }
   let v = b & 0x7f;
-  let scale = 128;
-  for (let n = 1; ; n++) {
-    if (pos >= end) throw truncated();
+  if (b >= 0x80) {
     b = buf[pos++];
+    v |= (b & 0x7f) << 7;
+    if (b >= 0x80) {
+      b = buf[pos++];
+      v |= (b & 0x7f) << 14;
+      if (b >= 0x80) {
+        b = buf[pos++];
+        v |= (b & 0x7f) << 21;
+        if (b >= 0x80) return readVarintTail(buf, c, end, pos, v);
+      }
+    }
+  }
+  if (pos > end) throw truncated();
+  c.pos = pos;
+  return v;
+}
+
+/** Bytes 5 to 10 of a varint whose first four gave `v`. */
+function readVarintTail(buf: Uint8Array, c: Cursor, end: number, pos: number, v: number): number {
+  let scale = 2 ** 28;
+  for (let n = 4; ; n++) {
+    if (pos >= end) throw truncated();
+    const b = buf[pos++];
     v += (b & 0x7f) * scale;
     if (b < 0x80) break;
     if (n === 9) throw overflow();
