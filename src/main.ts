@@ -11,6 +11,9 @@ import { createPush } from "./process/push.ts";
 import { Tenants } from "./process/tenants.ts";
 import { TraceExport } from "./receive/trace-export.ts";
 import { apiApp } from "./serve/api.ts";
+import { AuthStats } from "./auth/auth-stats.ts";
+import { Authenticator } from "./auth/authenticator.ts";
+import { registerAccessCollectors } from "./telemetry/access-collectors.ts";
 import { registerCollectors } from "./telemetry/collectors.ts";
 import { registerKafkaCollectors } from "./telemetry/kafka-collectors.ts";
 import { SelfMetrics } from "./telemetry/self-metrics.ts";
@@ -20,7 +23,7 @@ import { kafkaClient, startKafka } from "./wiring/kafka.ts";
 import { liveSources } from "./wiring/live-page.ts";
 import { startOverridesReload } from "./wiring/overrides-reload.ts";
 import { startPeriodic } from "./wiring/periodic.ts";
-import { startReceivers } from "./wiring/receivers.ts";
+import { startReceivers, tlsOptions } from "./wiring/receivers.ts";
 import { StorageError, openStorage } from "./wiring/storage.ts";
 import { TenantFactory } from "./wiring/tenant-factory.ts";
 
@@ -54,11 +57,16 @@ export async function start(config: Config): Promise<Running> {
   registerCollectors(selfMetrics, { version: VERSION, tenants: () => tenants.all(), endpoints: () => factory.endpoints, receivers: receivers.stats });
   registerStorageCollectors(selfMetrics, storage, factory);
   registerKafkaCollectors(selfMetrics, config, () => kafka);
+  const apiAuth = new AuthStats("api");
+  registerAccessCollectors(selfMetrics, { authStats: [...receivers.authStats, ...(config.server.auth ? [apiAuth] : [])], grpcConnections: receivers.grpcConnections });
   let stopping = false;
   const api = Bun.serve({
     hostname: config.server.http_listen_address,
     port: config.server.http_listen_port,
+    tls: config.server.tls ? await tlsOptions(config.server.tls) : undefined,
     fetch: apiApp({
+      auth: config.server.auth && new Authenticator(config.server.auth),
+      authStats: apiAuth,
       selfMetrics,
       registryOf: (t) => tenants.find(t)?.registry,
       notReady: () => (stopping ? "shutting down" : kafka !== undefined && !kafka.receiver.ready ? "kafka consumer has not joined its group yet" : null),

@@ -7,7 +7,8 @@ import type { Problems } from "./config-error.ts";
 import type { Config } from "./types.ts";
 import { misspeltSections, type ParsedRoot } from "./schema-root.ts";
 import { ignoredSettingWarnings } from "./ignored-warnings.ts";
-import { buildReceivers } from "./receivers.ts";
+import { buildAuth } from "./auth.ts";
+import { buildReceivers, serverTls } from "./receivers.ts";
 import { buildRemoteWrites } from "./remote-write.ts";
 import { buildTenantConfigs } from "./tenant-configs.ts";
 import { buildKafka } from "./kafka.ts";
@@ -38,11 +39,7 @@ export function buildConfig(
 
   const instanceId = gen.instance_id || hostname();
   const config: Config = {
-    server: {
-      http_listen_address: parsed.server.http_listen_address || "0.0.0.0",
-      http_listen_port: parsed.server.http_listen_port,
-      log_level: parsed.server.log_level ?? "info",
-    },
+    server: buildServer(parsed.server, problems),
     receivers: buildReceivers(parsed.distributor, problems, warnings),
     generator: {
       registry: gen.registry,
@@ -57,11 +54,33 @@ export function buildConfig(
       instance_id: instanceId,
       limiter_type: gen.limiter_type,
     },
-    kafka: buildKafka(parsed.ingest, gen, instanceId, warnings),
+    kafka: buildKafka(parsed.ingest, gen, instanceId, warnings, problems),
     tenant_defaults,
     tenant_overrides,
     runtime_overrides,
     warnings,
   };
   return { config, runtimeProblems };
+}
+
+function buildServer(s: ParsedRoot["server"], problems: Problems): Config["server"] {
+  const out: Config["server"] = {
+    http_listen_address: s.http_listen_address || "0.0.0.0",
+    http_listen_port: s.http_listen_port,
+    log_level: s.log_level ?? "info",
+  };
+  const t = s.http_tls_config;
+  // dskit serves plain HTTP while cert_file is empty (Tempo's default block has it so).
+  if (t !== undefined && (t.cert_file !== "" || t.key_file !== "" || t.client_ca_file !== undefined)) {
+    const at = ["server", "http_tls_config"];
+    if (t.cert_file === "" || t.key_file === "") problems.add(at, "TLS needs both cert_file and key_file");
+    const verify = t.client_auth_type === "RequireAndVerifyClientCert";
+    if (verify && t.client_ca_file === undefined) problems.add([...at, "client_ca_file"], "RequireAndVerifyClientCert needs client_ca_file");
+    if (!verify && t.client_ca_file !== undefined) {
+      problems.add([...at, "client_auth_type"], "set client_auth_type: RequireAndVerifyClientCert to verify client certificates against client_ca_file");
+    }
+    out.tls = serverTls({ cert_file: t.cert_file, key_file: t.key_file, client_ca_file: verify ? t.client_ca_file : undefined }, at, problems);
+  }
+  if (s.auth !== undefined) out.auth = buildAuth(s.auth, ["server", "auth"], problems);
+  return out;
 }

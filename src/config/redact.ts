@@ -1,4 +1,4 @@
-import type { Config } from "./types.ts";
+import type { AuthConfig, Config } from "./types.ts";
 
 const SECRET = "<secret>";
 
@@ -8,8 +8,14 @@ const SECRET = "<secret>";
  * (headers often carry tokens) never leave the process.
  */
 export function redactedConfig(config: Config): Config {
+  const { http, grpc } = config.receivers;
   return {
     ...config,
+    server: { ...config.server, auth: redactAuth(config.server.auth) },
+    receivers: {
+      http: http && { ...http, auth: redactAuth(http.auth) },
+      grpc: grpc && { ...grpc, auth: redactAuth(grpc.auth) },
+    },
     generator: {
       ...config.generator,
       storage: {
@@ -21,11 +27,36 @@ export function redactedConfig(config: Config): Config {
           basic_auth: rw.basic_auth ? { username: rw.basic_auth.username, password: SECRET } : undefined,
           authorization: rw.authorization === undefined ? undefined : SECRET,
           tls: rw.tls ? { ...rw.tls, key: rw.tls.key === undefined ? undefined : SECRET } : undefined,
+          oauth2: rw.oauth2 && {
+            ...rw.oauth2,
+            client_secret: SECRET,
+            endpoint_params: Object.fromEntries(Object.keys(rw.oauth2.endpoint_params).map((k) => [k, SECRET])),
+            token_url: redactUrl(rw.oauth2.token_url),
+            tls: rw.oauth2.tls && { ...rw.oauth2.tls, key: rw.oauth2.tls.key === undefined ? undefined : SECRET },
+          },
+          sigv4: rw.sigv4 && { ...rw.sigv4, secret_key: SECRET, session_token: rw.sigv4.session_token === undefined ? undefined : SECRET },
         })),
       },
     },
+    kafka: config.kafka && {
+      ...config.kafka,
+      // a broker address never carries credentials, but one written as user:pw@host must not show them
+      brokers: config.kafka.brokers.map((b) => b.replace(/^.*@/, `${SECRET}@`)),
+      sasl: config.kafka.sasl && { ...config.kafka.sasl, password: SECRET },
+      tls: config.kafka.tls && { ...config.kafka.tls, key: config.kafka.tls.key === undefined ? undefined : SECRET },
+    },
     tenant_defaults: redactTenant(config.tenant_defaults),
     tenant_overrides: Object.fromEntries(Object.entries(config.tenant_overrides).map(([t, c]) => [t, redactTenant(c)])),
+  };
+}
+
+/** Tokens and password hashes replaced; users and tenants stay (they say who may do what). */
+function redactAuth(a: AuthConfig | undefined): AuthConfig | undefined {
+  if (a === undefined) return undefined;
+  return {
+    ...a,
+    tokens: a.tokens.map((t) => ({ ...t, token: SECRET })),
+    users: a.users.map((u) => ({ ...u, hash: SECRET })),
   };
 }
 

@@ -8,7 +8,7 @@ import { formatPath, type PathSegment, type Problems } from "./config-error.ts";
 import type { RemoteWriteConfig } from "./types.ts";
 import type { ParsedRemoteWrite } from "./schema-remote-write.ts";
 import { readReferencedFile } from "./config-files.ts";
-import { applyAuth, applyTls } from "./remote-write-auth.ts";
+import { applyAuth, applyOAuth2, applySigV4, applyTls } from "./remote-write-auth.ts";
 
 // Headers the client sets itself (Prometheus rejects them in `headers` too).
 const RESERVED_HEADERS = new Set([
@@ -105,11 +105,15 @@ function buildOne(
     rw.basic_auth && "basic_auth",
     rw.authorization && "authorization",
     (rw.bearer_token !== undefined || rw.bearer_token_file !== undefined) && "bearer_token",
+    rw.oauth2 && "oauth2",
+    rw.sigv4 && "sigv4",
     Object.keys(headers).some((h) => h.toLowerCase() === "authorization") && "an Authorization header",
   ].filter((m): m is string => typeof m === "string");
   if (authMethods.length > 1) problems.add(at, `configure only one of ${authMethods.join(", ")}`);
   applyAuth(rw, at, out, problems);
   applyTls(rw, at, out, problems);
+  applyOAuth2(rw, at, out, problems);
+  applySigV4(rw, at, out, problems);
   return out;
 }
 

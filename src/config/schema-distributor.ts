@@ -17,6 +17,7 @@ import {
   unsupported,
   withDefault,
 } from "./schema-blocks.ts";
+import { authSchema } from "./schema-auth.ts";
 import { bool, duration, intAtLeast, nonEmptyStr, oneOf, str } from "./schema-scalars.ts";
 
 const MIB = 1024 * 1024;
@@ -26,7 +27,8 @@ const serverTls = strictBlock({
   cert_file: nonEmptyStr,
   key_file: nonEmptyStr,
   ca_file: unsupported(notSupported("tls.ca_file")),
-  client_ca_file: unsupported(notSupported("client certificate verification (tls.client_ca_file)")),
+  client_ca_file: opt(nonEmptyStr),
+  client_ca_file_reload: unsupported(notSupported("tls.client_ca_file_reload")),
   cert_pem: unsupported(notSupported("tls.cert_pem (use cert_file)")),
   key_pem: unsupported(notSupported("tls.key_pem (use key_file)")),
   min_version: unsupported(notSupported("tls.min_version")),
@@ -35,14 +37,38 @@ const serverTls = strictBlock({
   reload_interval: unsupported(notSupported("tls.reload_interval")),
 });
 
+// The Collector's configgrpc keepalive block; durations of 0 (or absent) mean "never", as in grpc-go.
+const keepalive = strictBlock({
+  server_parameters: block(
+    strictBlock({
+      // redgen's default; grpc-go's is never (README: connection limits)
+      max_connection_idle: withDefault(duration, "5m"),
+      max_connection_age: withDefault(duration, "0s"),
+      max_connection_age_grace: withDefault(duration, "0s"),
+      time: withDefault(duration, "2h"),
+      timeout: withDefault(duration, "20s"),
+    }),
+  ),
+  enforcement_policy: block(
+    strictBlock({
+      min_time: withDefault(duration, "5m"),
+      permit_without_stream: withDefault(bool, false),
+    }),
+  ),
+});
+
 const grpcProtocol = strictBlock({
   endpoint: withDefault(str, "localhost:4317"),
   tls: optionalBlock(serverTls),
   max_recv_msg_size_mib: withDefault(intAtLeast(1), 16),
   transport: ignored(oneOf(["tcp"] as const)),
-  auth: unsupported(notSupported("receiver authentication")),
-  ...ignoreAll({ max_concurrent_streams: intAtLeast(0), read_buffer_size: intAtLeast(0), write_buffer_size: intAtLeast(0) }),
-  ...ignoreAll({ keepalive: undefined, include_metadata: bool }),
+  auth: optionalBlock(authSchema),
+  max_concurrent_streams: withDefault(intAtLeast(0), 100),
+  keepalive: block(keepalive),
+  /** redgen addition: open connections at most (0: a quarter of the file-descriptor limit) */
+  max_connections: withDefault(intAtLeast(0), 0),
+  ...ignoreAll({ read_buffer_size: intAtLeast(0), write_buffer_size: intAtLeast(0) }),
+  ...ignoreAll({ include_metadata: bool }),
 });
 
 const httpProtocol = strictBlock({
@@ -54,7 +80,9 @@ const httpProtocol = strictBlock({
       ctx.addIssue({ code: "custom", message: "redgen serves OTLP/HTTP at /v1/traces only" });
     }
   }),
-  auth: unsupported(notSupported("receiver authentication")),
+  auth: optionalBlock(authSchema),
+  // Bun.serve counts whole seconds, 1–255 (config/receivers.ts checks the range)
+  idle_timeout: withDefault(duration, "10s"),
   ...ignoreAll({ cors: undefined, include_metadata: bool, response_headers: undefined }),
   ...ignoreAll({ metrics_url_path: str, logs_url_path: str }, ignoredBecause("redgen receives traces only")),
 });

@@ -6,6 +6,10 @@
  */
 import { z } from "zod";
 import { ignoreAll, ignoredBecause, opt, strictBlock, unsupported, withDefault } from "./schema-blocks.ts";
+
+function unsupportedAll(keys: string[], why: string): Record<string, ReturnType<typeof unsupported>> {
+  return Object.fromEntries(keys.map((k) => [k, unsupported(why)]));
+}
 import { bool, duration, intAtLeast, nonEmptyStr, oneOf, str } from "./schema-scalars.ts";
 
 const producerOnly = ignoredBecause("producer setting; redgen only consumes");
@@ -30,10 +34,38 @@ const kafkaSchema = strictBlock({
   // redgen additions: Tempo fixes these at 3m / 5m
   session_timeout: withDefault(duration, "3m"),
   rebalance_timeout: withDefault(duration, "5m"),
-  sasl_username: unsupported("SASL is not supported by redgen yet"),
-  sasl_password: unsupported("SASL is not supported by redgen yet"),
-  sasl_mechanism: unsupported("SASL is not supported by redgen yet"),
-  tls_enabled: unsupported("TLS to Kafka is not supported by redgen yet"),
+  // Tempo's SASL keys; PLAIN without credentials means no SASL, as in Tempo
+  sasl_mechanism: withDefault(oneOf(["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER", "AWS_MSK_IAM"] as const), "PLAIN"),
+  sasl_username: withDefault(str, ""),
+  sasl_password: withDefault(str, ""),
+  /** redgen addition: the password read from a file */
+  sasl_password_file: opt(nonEmptyStr),
+  ...unsupportedAll(
+    [
+      "sasl_oauthbearer_token",
+      "sasl_oauthbearer_zid",
+      "sasl_oauthbearer_extensions",
+      "sasl_oauthbearer_file_path",
+      "sasl_oauthbearer_http_socket_path",
+      "sasl_oauthbearer_http_socket_timeout",
+      "sasl_msk_iam_access_key",
+      "sasl_msk_iam_secret_key",
+      "sasl_msk_iam_session_token",
+      "sasl_msk_iam_file_path",
+      "sasl_msk_iam_http_socket_path",
+      "sasl_msk_iam_http_socket_timeout",
+    ],
+    "SASL OAUTHBEARER and AWS_MSK_IAM are not supported by redgen (use PLAIN or SCRAM)",
+  ),
+  // Tempo's (dskit's) TLS client keys
+  tls_enabled: withDefault(bool, false),
+  tls_cert_path: withDefault(str, ""),
+  tls_key_path: withDefault(str, ""),
+  tls_ca_path: withDefault(str, ""),
+  tls_server_name: withDefault(str, ""),
+  tls_insecure_skip_verify: withDefault(bool, false),
+  tls_cipher_suites: unsupported("tls_cipher_suites is not supported by redgen"),
+  tls_min_version: unsupported("tls_min_version is not supported by redgen"),
   client_rack: unsupported("rack-aware fetching is not supported by redgen"),
   ...ignoreAll(
     {

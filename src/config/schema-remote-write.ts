@@ -57,6 +57,43 @@ const queueConfig = strictBlock({
   sample_age_limit: withDefault(duration, "0s"),
 });
 
+// Prometheus common/config OAuth2: the client-credentials grant
+const oauth2 = strictBlock({
+  client_id: str,
+  client_secret: opt(str),
+  client_secret_file: opt(str),
+  token_url: str,
+  scopes: withDefault(stringList, []),
+  endpoint_params: withDefault(stringMap, {}),
+  tls_config: optionalBlock(tlsConfig),
+  grant_type: withDefault(str, "client_credentials"),
+  client_secret_ref: unsupported(notSupported("oauth2.client_secret_ref (secret managers)")),
+  client_certificate_key_id: unsupported(notSupported("oauth2 JWT bearer grants")),
+  client_certificate_key: unsupported(notSupported("oauth2 JWT bearer grants")),
+  client_certificate_key_file: unsupported(notSupported("oauth2 JWT bearer grants")),
+  client_certificate_key_ref: unsupported(notSupported("oauth2 JWT bearer grants")),
+  signature_algorithm: unsupported(notSupported("oauth2 JWT bearer grants")),
+  iss: unsupported(notSupported("oauth2 JWT bearer grants")),
+  audience: unsupported(notSupported("oauth2 JWT bearer grants")),
+  claims: unsupported(notSupported("oauth2 JWT bearer grants")),
+  proxy_url: unsupported(notSupported("oauth2.proxy_url")),
+  no_proxy: unsupported(notSupported("oauth2.no_proxy")),
+  proxy_from_environment: unsupported(notSupported("oauth2.proxy_from_environment")),
+  proxy_connect_header: unsupported(notSupported("oauth2.proxy_connect_header")),
+});
+
+// prometheus/sigv4: static keys or the AWS_* environment; the other credential sources need the AWS SDK
+const sigv4 = strictBlock({
+  region: withDefault(str, ""),
+  access_key: withDefault(str, ""),
+  secret_key: withDefault(str, ""),
+  service_name: withDefault(str, "aps"),
+  profile: unsupported(notSupported("sigv4.profile (shared AWS config files)")),
+  role_arn: unsupported(notSupported("sigv4.role_arn (STS AssumeRole)")),
+  external_id: unsupported(notSupported("sigv4.external_id (STS AssumeRole)")),
+  use_fips_sts_endpoint: unsupported(notSupported("sigv4.use_fips_sts_endpoint (STS)")),
+});
+
 // http_headers (Prometheus common/config): values are sent as is; secrets too; files are read at load.
 const httpHeader = strictBlock({
   values: withDefault(stringList, []),
@@ -89,8 +126,8 @@ export const remoteWriteSchema = strictBlock({
   proxy_from_environment: unsupported(notSupported("proxy_from_environment")),
   proxy_connect_header: unsupported(notSupported("proxy_connect_header")),
   write_relabel_configs: unsupported(notSupported("write_relabel_configs")),
-  sigv4: unsupported(notSupported("sigv4 authentication")),
-  oauth2: unsupported(notSupported("oauth2 authentication")),
+  sigv4: optionalBlock(sigv4),
+  oauth2: optionalBlock(oauth2),
   azuread: unsupported(notSupported("azuread authentication")),
   google_iam: unsupported(notSupported("google_iam authentication")),
 });

@@ -4,8 +4,9 @@
  * are accepted so a Tempo config loads, and each one is reported as ignored.
  */
 import type { z } from "zod";
-import { ignoreAll, opt, strictBlock, unsupported, withDefault } from "./schema-blocks.ts";
-import { bool, duration, intAtLeast, oneOf, port, str } from "./schema-scalars.ts";
+import { ignoreAll, opt, optionalBlock, strictBlock, unsupported, withDefault } from "./schema-blocks.ts";
+import { authSchema } from "./schema-auth.ts";
+import { bool, duration, intAtLeast, nonEmptyStr, oneOf, port, str } from "./schema-scalars.ts";
 
 /** Log levels Tempo accepts for `server.log_level`. */
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
@@ -63,7 +64,19 @@ export const serverSchema = strictBlock({
   http_listen_port: withDefault(port, 3200),
   http_listen_address: withDefault(str, ""),
   log_level: opt(oneOf(LOG_LEVELS)),
-  // Serving redgen's HTTP API in plain text when TLS was asked for would be a silent downgrade.
-  http_tls_config: unsupported("TLS on the HTTP server is not supported by redgen (put a proxy in front)"),
+  // dskit's server TLS block; the inline forms are refused rather than ignored (a silent downgrade to plain text).
+  http_tls_config: optionalBlock(
+    strictBlock({
+      cert_file: withDefault(str, ""),
+      key_file: withDefault(str, ""),
+      client_auth_type: withDefault(oneOf(["NoClientCert", "RequireAndVerifyClientCert"] as const), "NoClientCert"),
+      client_ca_file: opt(nonEmptyStr),
+      cert: unsupported("inline cert is not supported by redgen (use cert_file)"),
+      key: unsupported("inline key is not supported by redgen (use key_file)"),
+      client_ca: unsupported("inline client_ca is not supported by redgen (use client_ca_file)"),
+    }),
+  ),
+  /** redgen addition: who may read the API (the receivers' auth block) */
+  auth: optionalBlock(authSchema),
   ...ignoreAll(IGNORED_SERVER_KEYS),
 });

@@ -123,6 +123,17 @@ export interface RemoteWriteConfig {
   /** Authorization header value, e.g. "Bearer xyz" (authorization.credentials or bearer_token) */
   authorization?: string;
   tls?: { ca?: string; cert?: string; key?: string; insecure_skip_verify: boolean; server_name?: string };
+  /** OAuth 2.0 client credentials: a token fetched from token_url, cached until it expires */
+  oauth2?: {
+    client_id: string;
+    client_secret: string;
+    token_url: string;
+    scopes: string[];
+    endpoint_params: Record<string, string>;
+    tls?: { ca?: string; cert?: string; key?: string; insecure_skip_verify: boolean; server_name?: string };
+  };
+  /** AWS Signature Version 4 (Amazon Managed Prometheus): every request signed */
+  sigv4?: { region: string; access_key: string; secret_key: string; session_token?: string; service: string };
   send_exemplars: boolean;
   send_native_histograms: boolean;
   queue: {
@@ -137,13 +148,59 @@ export interface RemoteWriteConfig {
   };
 }
 
-/** A receiver endpoint "host:port" split, plus optional TLS files. */
+/**
+ * Who may use a port (auth/authenticator.ts): bearer tokens and htpasswd
+ * users, each optionally pinned to a tenant. Secrets are resolved at load
+ * (files read), never shown (redact.ts).
+ */
+export interface AuthConfig {
+  /** header carrying bearer tokens (lower or any case) */
+  token_header: string;
+  /** scheme before the token ("Bearer"); "" when the header holds the bare token */
+  scheme: string;
+  tokens: { token: string; tenant?: string }[];
+  /** htpasswd users; hash is bcrypt, argon2, $apr1$ or {SHA} */
+  users: { user: string; hash: string; tenant?: string }[];
+}
+
+/** A server certificate, and the CA that client certificates must chain to (mutual TLS) when set. */
+export interface ServerTls {
+  cert_file: string;
+  key_file: string;
+  client_ca_file?: string;
+}
+
+/** A receiver endpoint "host:port" split, plus optional TLS files and authentication. */
 export interface ListenConfig {
   host: string;
   port: number;
-  tls?: { cert_file: string; key_file: string };
+  tls?: ServerTls;
   /** max request size after decompression, bytes */
   max_request_bytes: number;
+  auth?: AuthConfig;
+}
+
+/** The OTLP/HTTP listener. */
+export interface HttpListenConfig extends ListenConfig {
+  /** seconds a connection may stay idle (Bun.serve's idleTimeout) */
+  idle_timeout_s: number;
+}
+
+/** The OTLP/gRPC listener: HTTP/2 limits and the keepalive policy (Collector's configgrpc keys); ms, 0 = never. */
+export interface GrpcListenConfig extends ListenConfig {
+  /** streams per connection (0: no limit) */
+  max_concurrent_streams: number;
+  /** open connections at most (0: derived from the file-descriptor limit at start) */
+  max_connections: number;
+  keepalive: {
+    max_connection_idle_ms: number;
+    max_connection_age_ms: number;
+    max_connection_age_grace_ms: number;
+    time_ms: number;
+    timeout_ms: number;
+    min_time_ms: number;
+    permit_without_stream: boolean;
+  };
 }
 
 /** A Kafka topic to consume and how its records are encoded (spec §2, kafka.md). */
@@ -173,12 +230,24 @@ export interface KafkaConfig {
   lag_update_interval_ms: number;
   session_timeout_ms: number;
   rebalance_timeout_ms: number;
+  /** SASL (ingest.kafka.sasl_*); absent: none */
+  sasl?: { mechanism: "PLAIN" | "SCRAM-SHA-256" | "SCRAM-SHA-512"; username: string; password: string };
+  /** TLS to the brokers (ingest.kafka.tls_*), PEM contents read at load; absent: plain TCP */
+  tls?: { ca?: string; cert?: string; key?: string; server_name?: string; insecure_skip_verify: boolean };
 }
 
 /** Everything redgen runs on. */
 export interface Config {
-  server: { http_listen_address: string; http_listen_port: number; log_level: "debug" | "info" | "warn" | "error" };
-  receivers: { http?: ListenConfig; grpc?: ListenConfig };
+  server: {
+    http_listen_address: string;
+    http_listen_port: number;
+    log_level: "debug" | "info" | "warn" | "error";
+    /** TLS of the API port (server.http_tls_config), mutual when client_ca_file is set */
+    tls?: ServerTls;
+    /** authentication on the API port (redgen's server.auth) */
+    auth?: AuthConfig;
+  };
+  receivers: { http?: HttpListenConfig; grpc?: GrpcListenConfig };
   generator: {
     registry: RegistryConfig;
     storage: {

@@ -28,7 +28,14 @@ export function parseYaml(text: string, context?: string): YamlSource {
     throw new ConfigError([`YAML syntax error${more}: ${summary}${excerpt === "" ? "" : `\n    ${excerpt}`}`], context);
   }
   typeFilterPolicyNumbers(doc.contents, text, false);
-  return { data: doc.toJS({ maxAliasCount: 1000 }), locate: locator(doc, lineCounter) };
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 1000 });
+  } catch (e) {
+    // what only resolving the document finds: an alias without its anchor, an alias bomb
+    throw new ConfigError([`YAML error: ${(e as Error).message}`], context);
+  }
+  return { data, locate: locator(doc, lineCounter) };
 }
 
 /** Wraps float-written numbers at `value` keys under `filter_policies` in YamlFloat (see yaml-float.ts). */

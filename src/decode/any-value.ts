@@ -1,14 +1,17 @@
 import type { AnyValue, KeyValue } from "../gen/opentelemetry/proto/common/v1/common_pb.ts";
 import { formatFloat } from "../util/format-float.ts";
 import { AttrKind, type AttrValue } from "./span-batch.ts";
+import { MAX_VALUE_DEPTH, tooDeep } from "./wire-fields.ts";
 
 /**
  * Tempo's string form of an attribute value (spec §4.3): arrays and kvlists
  * concatenate their parts with no separator, doubles use Go's 'f' format,
- * bytes and empty values give "".
+ * bytes and empty values give "". Values nested deeper than MAX_VALUE_DEPTH
+ * are refused, as on the wire path (`depth`: the level of `v`).
  */
-export function stringifyAnyValue(v: AnyValue | undefined): string {
+export function stringifyAnyValue(v: AnyValue | undefined, depth = 1): string {
   if (v === undefined) return "";
+  if (depth > MAX_VALUE_DEPTH) throw tooDeep();
   const x = v.value;
   switch (x.case) {
     case "stringValue":
@@ -21,19 +24,19 @@ export function stringifyAnyValue(v: AnyValue | undefined): string {
       return formatFloat(x.value);
     case "arrayValue": {
       let s = "[";
-      for (const e of x.value.values) s += stringifyAnyValue(e);
+      for (const e of x.value.values) s += stringifyAnyValue(e, depth + 1);
       return s + "]";
     }
     case "kvlistValue":
-      return "{" + stringifyKeyValues(x.value.values) + "}";
+      return "{" + stringifyKeyValues(x.value.values, depth + 1) + "}";
     default:
       return "";
   }
 }
 
-function stringifyKeyValues(kvs: KeyValue[]): string {
+function stringifyKeyValues(kvs: KeyValue[], depth: number): string {
   let s = "";
-  for (const kv of kvs) s += kv.key + ":" + stringifyAnyValue(kv.value);
+  for (const kv of kvs) s += kv.key + ":" + stringifyAnyValue(kv.value, depth);
   return s;
 }
 

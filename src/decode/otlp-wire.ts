@@ -2,8 +2,10 @@ import { KeyMatcher } from "./key-matcher.ts";
 import { AttrKind, type AttributeProjection, type ResourceBlock, type SpanBatch, allocateBatch, grownBatch } from "./span-batch.ts";
 import { StringTable } from "./string-table.ts";
 import { readAnyValue } from "./wire-any-value.ts";
-import { readLengthEnd, readVarint32, skipField, varintSize } from "./wire-reader.ts";
+import { KEY_VALUE, REQUEST, RESOURCE, RESOURCE_SPANS, SCOPE_SPANS, skipUnknown } from "./wire-fields.ts";
+import { readLengthEnd, readTag, varintSize } from "./wire-reader.ts";
 import { readSpan } from "./wire-span.ts";
+import { validateEntityRef, validateScope, validateScopeSpans } from "./wire-validate.ts";
 import type { WireState } from "./wire-state.ts";
 
 /**
@@ -12,7 +14,8 @@ import type { WireState } from "./wire-state.ts";
  * Resource attributes are decoded once per ResourceSpans; span attributes only
  * when their key is in the projection (matched on bytes, so other keys never
  * become strings); events, links and scopes are only skipped. Ids are
- * validated as in Tempo's distributor. The result equals
+ * validated as in Tempo's distributor, and what pdata would refuse anywhere in
+ * the request is refused (wire-fields.ts, wire-validate.ts). The result equals
  * batchFromRequest(fromBinary(...)) — tests hold the two paths to that.
  *
  * One decoder reuses its batch: a batch is valid until the next decode, which
@@ -77,12 +80,12 @@ function readRequest(st: WireState): number {
   const { buf, c } = st;
   let span = 0;
   while (c.pos < buf.length) {
-    const tag = readVarint32(buf, c, buf.length);
+    const tag = readTag(buf, c, buf.length);
     if (tag === 0x0a) {
       const end = readLengthEnd(buf, c, buf.length);
       span = readResourceSpans(st, c.pos, end, span);
       c.pos = end;
-    } else skipField(buf, c, tag & 7, buf.length);
+    } else skipUnknown(buf, c, tag, REQUEST, buf.length);
   }
   return span;
 }
@@ -104,7 +107,7 @@ function readResourceSpans(st: WireState, start: number, end: number, span: numb
   let legacy: number[] | undefined;
   c.pos = start;
   while (c.pos < end) {
-    const tag = readVarint32(buf, c, end);
+    const tag = readTag(buf, c, end);
     if (tag === 0x0a) {
       const rEnd = readLengthEnd(buf, c, end);
       readResource(st, c.pos, rEnd, block);
@@ -118,12 +121,16 @@ function readResourceSpans(st: WireState, start: number, end: number, span: numb
       const ilEnd = readLengthEnd(buf, c, end);
       (legacy ??= []).push(c.pos, ilEnd);
       c.pos = ilEnd;
-    } else skipField(buf, c, tag & 7, end);
+    } else skipUnknown(buf, c, tag, RESOURCE_SPANS, end);
   }
   // Pre-1.0 OTLP (field 1000, same shape as ScopeSpans): Tempo's receiver moves it
-  // into scope_spans when a ResourceSpans has none, so its spans count.
-  if (scopes === 0 && legacy !== undefined) {
-    for (let k = 0; k < legacy.length; k += 2) span = readScopeSpans(st, legacy[k], legacy[k + 1], span);
+  // into scope_spans when a ResourceSpans has none, so its spans count; otherwise
+  // pdata still decodes (and so validates) it.
+  if (legacy !== undefined) {
+    for (let k = 0; k < legacy.length; k += 2) {
+      if (scopes === 0) span = readScopeSpans(st, legacy[k], legacy[k + 1], span);
+      else validateScopeSpans(buf, legacy[k], legacy[k + 1], st.pdata);
+    }
   }
   block.spanEnd = span;
   st.batch.resources.push(block);
@@ -138,9 +145,13 @@ function readScopeSpans(st: WireState, start: number, end: number, span: number)
   const { buf, c } = st;
   c.pos = start;
   while (c.pos < end) {
-    const t = readVarint32(buf, c, end);
+    const t = readTag(buf, c, end);
     if (t !== 0x12) {
-      skipField(buf, c, t & 7, end);
+      if (t === 0x0a) {
+        const e = readLengthEnd(buf, c, end);
+        validateScope(buf, c.pos, e, st.pdata);
+        c.pos = e;
+      } else skipUnknown(buf, c, t, SCOPE_SPANS, end);
       continue;
     }
     const sEnd = readLengthEnd(buf, c, end);
@@ -162,9 +173,13 @@ function readResource(st: WireState, start: number, end: number, block: Resource
   const { buf, c } = st;
   c.pos = start;
   while (c.pos < end) {
-    const tag = readVarint32(buf, c, end);
+    const tag = readTag(buf, c, end);
     if (tag !== 0x0a) {
-      skipField(buf, c, tag & 7, end);
+      if (tag === 0x1a) {
+        const e = readLengthEnd(buf, c, end);
+        validateEntityRef(buf, c.pos, e);
+        c.pos = e;
+      } else skipUnknown(buf, c, tag, RESOURCE, end);
       continue;
     }
     const kvEnd = readLengthEnd(buf, c, end);
@@ -173,16 +188,18 @@ function readResource(st: WireState, start: number, end: number, block: Resource
     let valStart = -1;
     let valEnd = -1;
     while (c.pos < kvEnd) {
-      const t = readVarint32(buf, c, kvEnd);
+      const t = readTag(buf, c, kvEnd);
       if (t === 0x0a) {
         keyEnd = readLengthEnd(buf, c, kvEnd);
         keyStart = c.pos;
         c.pos = keyEnd;
       } else if (t === 0x12) {
+        // a repeated value (pdata merges them): the earlier one must still be valid
+        if (valStart >= 0) readAnyValue(st, valStart, valEnd);
         valEnd = readLengthEnd(buf, c, kvEnd);
         valStart = c.pos;
         c.pos = valEnd;
-      } else skipField(buf, c, t & 7, kvEnd);
+      } else skipUnknown(buf, c, t, KEY_VALUE, kvEnd);
     }
     const v = readAnyValue(st, valStart, valEnd);
     block.keys.push(st.strings.get(buf, keyStart, keyEnd));

@@ -6,6 +6,7 @@ import {
 } from "../gen/opentelemetry/proto/collector/trace/v1/trace_service_pb.ts";
 import { DecodeError } from "./decode-error.ts";
 import { decodeUtf8Escaped } from "./utf8.ts";
+import { MAX_VALUE_DEPTH } from "./wire-fields.ts";
 
 // Strings with invalid UTF-8 must survive decoding (see utf8.ts); protobuf-es
 // would otherwise reject proto3 strings or replace the bytes with U+FFFD.
@@ -17,7 +18,14 @@ configureTextEncoding({
   decodeUtf8: decodeUtf8Escaped,
 });
 
-const binaryOptions = { readUnknownFields: false, recursionLimit: 64 };
+// Message depth of an AnyValue at MAX_VALUE_DEPTH inside an event attribute
+// (request, resource spans, scope spans, span, event, key-value: 6), each level
+// a kvlist, key-value and value deeper (3): deep enough that the depth check of
+// the values themselves (any-value.ts, tempo-size.ts) decides, with its message.
+const binaryOptions = { readUnknownFields: false, recursionLimit: 6 + 3 * (MAX_VALUE_DEPTH + 1) };
+
+// The JSON nesting of such a value: 10 levels to an attribute's value, 4 per level below.
+const MAX_JSON_DEPTH = 10 + 4 * MAX_VALUE_DEPTH;
 
 /** Decodes an OTLP/protobuf ExportTraceServiceRequest. */
 export function decodeProtobuf(bytes: Uint8Array): ExportTraceServiceRequest {
@@ -44,6 +52,7 @@ function reviveIds(this: unknown, key: string, value: unknown): unknown {
 
 /** Decodes an OTLP/JSON ExportTraceServiceRequest (UTF-8 bytes). */
 export function decodeJson(bytes: Uint8Array): ExportTraceServiceRequest {
+  checkJsonDepth(bytes);
   let tree: JsonValue;
   try {
     tree = JSON.parse(decodeUtf8Escaped(bytes), reviveIds) as JsonValue;
@@ -52,8 +61,28 @@ export function decodeJson(bytes: Uint8Array): ExportTraceServiceRequest {
     throw new DecodeError("invalid", `invalid JSON: ${(e as Error).message}`);
   }
   try {
-    return fromJson(ExportTraceServiceRequestSchema, tree, { ignoreUnknownFields: true });
+    return fromJson(ExportTraceServiceRequestSchema, tree, { ignoreUnknownFields: true, recursionLimit: binaryOptions.recursionLimit });
   } catch (e) {
     throw new DecodeError("invalid", `invalid OTLP/JSON: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Refuses JSON nested deeper than any OTLP request with values within
+ * MAX_VALUE_DEPTH, before JSON.parse and fromJson recurse over it. One pass
+ * over the bytes, counting brackets outside strings.
+ */
+function checkJsonDepth(bytes: Uint8Array): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (inString) {
+      if (b === 0x5c) i++; // backslash: skip the escaped byte
+      else if (b === 0x22) inString = false;
+    } else if (b === 0x22) inString = true;
+    else if (b === 0x7b || b === 0x5b) {
+      if (++depth > MAX_JSON_DEPTH) throw new DecodeError("invalid", `invalid JSON: nested deeper than ${MAX_JSON_DEPTH} levels`);
+    } else if (b === 0x7d || b === 0x5d) depth--;
   }
 }

@@ -1,4 +1,8 @@
-import { type Cursor, readLengthEnd, readVarint32, skipField, truncated, varintSize } from "./wire-reader.ts";
+import { DecodeError } from "./decode-error.ts";
+import {
+  ANY_VALUE, EVENT, KEY_VALUE, LINK, MAX_VALUE_DEPTH, SPAN, STATUS, VALUE_LIST, skipUnknown, tooDeep,
+} from "./wire-fields.ts";
+import { type Cursor, readLengthEnd, readTag, readVarint32, truncated, varintSize } from "./wire-reader.ts";
 
 /**
  * The byte size Tempo's generator measures for a span (`size_total`, spec
@@ -17,7 +21,9 @@ import { type Cursor, readLengthEnd, readVarint32, skipField, truncated, varintS
  *
  * These functions size sub-messages from their wire bytes [start, end); the
  * span's own fields are sized where they are decoded (wire-span.ts) or by
- * `spanSize` for the generated-types path.
+ * `spanSize` for the generated-types path. Walking every byte, they also
+ * refuse what pdata refuses (wire-fields.ts), and AnyValues nested deeper
+ * than MAX_VALUE_DEPTH; `depth` is the nesting level of the value sized.
  */
 
 /** A length-delimited field of `n` content bytes with a one-byte tag. */
@@ -39,24 +45,24 @@ export function scalarSize(buf: Uint8Array, fieldStart: number, valueStart: numb
 }
 
 /** gogo size of a KeyValue: key if non-empty, value if present (pdata: always), key_strindex if non-zero. */
-export function kvSize(buf: Uint8Array, start: number, end: number, pdata: boolean): number {
+export function kvSize(buf: Uint8Array, start: number, end: number, pdata: boolean, depth = 1): number {
   const c: Cursor = { pos: start };
   let size = 0;
   let value = -1;
   while (c.pos < end) {
     const fieldStart = c.pos;
-    const tag = readVarint32(buf, c, end);
+    const tag = readTag(buf, c, end);
     if (tag === 0x0a) {
       const e = readLengthEnd(buf, c, end);
       if (e > c.pos) size += lenField(e - c.pos);
       c.pos = e;
     } else if (tag === 0x12) {
       const e = readLengthEnd(buf, c, end);
-      value = anyValueSize(buf, c.pos, e, pdata);
+      value = anyValueSize(buf, c.pos, e, pdata, depth);
       c.pos = e;
     } else {
       const valueStart = c.pos;
-      skipField(buf, c, tag & 7, end);
+      skipUnknown(buf, c, tag, KEY_VALUE, end);
       if (tag === 0x18) size += scalarSize(buf, fieldStart, valueStart, c.pos, 0);
     }
   }
@@ -89,6 +95,8 @@ export function simpleAnyValue(buf: Uint8Array, start: number, end: number): boo
   if (tag === 0x18 || tag === 0x40 || tag === 0x10) {
     let k = start + 1;
     while (k < end && buf[k] >= 0x80) k++;
+    // longer than 10 bytes is malformed: the full path refuses it
+    if (k - start > 10) return false;
     // a bool is always 2 bytes to gogo, whatever varint encoded it
     return k + 1 === end && (tag !== 0x10 || end - start === 2);
   }
@@ -99,14 +107,15 @@ export function simpleAnyValue(buf: Uint8Array, start: number, end: number): boo
  * gogo size of an AnyValue: the last oneof value written counts in full (zero
  * values too); unknown fields do not.
  */
-export function anyValueSize(buf: Uint8Array, start: number, end: number, pdata: boolean): number {
+export function anyValueSize(buf: Uint8Array, start: number, end: number, pdata: boolean, depth = 1): number {
+  if (depth > MAX_VALUE_DEPTH) throw tooDeep();
   if (start === end) return 0;
   if (simpleAnyValue(buf, start, end)) return end - start;
   const c: Cursor = { pos: start };
   let size = 0;
   while (c.pos < end) {
     const fieldStart = c.pos;
-    const t = readVarint32(buf, c, end);
+    const t = readTag(buf, c, end);
     switch (t) {
       case 0x0a:
       case 0x3a: {
@@ -118,14 +127,14 @@ export function anyValueSize(buf: Uint8Array, start: number, end: number, pdata:
       case 0x2a:
       case 0x32: {
         const e = readLengthEnd(buf, c, end);
-        size = lenField(t === 0x2a ? arraySize(buf, c.pos, e, pdata) : kvListSize(buf, c.pos, e, pdata));
+        size = lenField(listSize(buf, c.pos, e, pdata, t === 0x32, depth + 1));
         c.pos = e;
         break;
       }
       case 0x10:
       case 0x18:
       case 0x40:
-        skipField(buf, c, 0, end);
+        readVarint32(buf, c, end);
         size = t === 0x10 ? 2 : c.pos - fieldStart;
         break;
       case 0x21:
@@ -134,34 +143,28 @@ export function anyValueSize(buf: Uint8Array, start: number, end: number, pdata:
         size = 9;
         break;
       default:
-        skipField(buf, c, t & 7, end);
+        skipUnknown(buf, c, t, ANY_VALUE, end);
     }
   }
   return size;
 }
 
-/** gogo size of an ArrayValue: every value, even an empty one. */
-function arraySize(buf: Uint8Array, start: number, end: number, pdata: boolean): number {
-  return repeatedSize(buf, start, end, (s, e) => anyValueSize(buf, s, e, pdata));
-}
-
-/** gogo size of a KeyValueList: every KeyValue. */
-function kvListSize(buf: Uint8Array, start: number, end: number, pdata: boolean): number {
-  return repeatedSize(buf, start, end, (s, e) => kvSize(buf, s, e, pdata));
-}
-
-/** Sums the sized messages of field 1 in [start, end); other fields are unknown and dropped. */
-function repeatedSize(buf: Uint8Array, start: number, end: number, itemSize: (s: number, e: number) => number): number {
+/**
+ * gogo size of an ArrayValue (every value, even an empty one) or a
+ * KeyValueList (every KeyValue): the messages of field 1 in [start, end);
+ * other fields are unknown and dropped. `depth` is the level of the items.
+ */
+function listSize(buf: Uint8Array, start: number, end: number, pdata: boolean, keyed: boolean, depth: number): number {
   const c: Cursor = { pos: start };
   let size = 0;
   while (c.pos < end) {
-    const t = readVarint32(buf, c, end);
+    const t = readTag(buf, c, end);
     if (t !== 0x0a) {
-      skipField(buf, c, t & 7, end);
+      skipUnknown(buf, c, t, VALUE_LIST, end);
       continue;
     }
     const e = readLengthEnd(buf, c, end);
-    size += lenField(itemSize(c.pos, e));
+    size += lenField(keyed ? kvSize(buf, c.pos, e, pdata, depth) : anyValueSize(buf, c.pos, e, pdata, depth));
     c.pos = e;
   }
   return size;
@@ -173,7 +176,7 @@ export function eventSize(buf: Uint8Array, start: number, end: number, pdata: bo
   let size = 0;
   while (c.pos < end) {
     const fieldStart = c.pos;
-    const t = readVarint32(buf, c, end);
+    const t = readTag(buf, c, end);
     if (t === 0x12 || t === 0x1a) {
       const e = readLengthEnd(buf, c, end);
       if (t === 0x1a) size += lenField(kvSize(buf, c.pos, e, pdata));
@@ -182,28 +185,33 @@ export function eventSize(buf: Uint8Array, start: number, end: number, pdata: bo
       continue;
     }
     const valueStart = c.pos;
-    skipField(buf, c, t & 7, end);
+    skipUnknown(buf, c, t, EVENT, end);
     if (t === 0x09 || t === 0x20) size += scalarSize(buf, fieldStart, valueStart, c.pos, t & 7);
   }
   return size;
 }
 
-/** gogo size of a Span.Link: ids (pdata: all-zero is none), trace state, attributes, dropped count, flags. */
+/**
+ * gogo size of a Span.Link: ids (pdata: all-zero is none, and a length
+ * other than 0 or 16 / 8 is malformed), trace state, attributes, dropped
+ * count, flags.
+ */
 export function linkSize(buf: Uint8Array, start: number, end: number, pdata: boolean): number {
   const c: Cursor = { pos: start };
   let size = 0;
   while (c.pos < end) {
     const fieldStart = c.pos;
-    const t = readVarint32(buf, c, end);
+    const t = readTag(buf, c, end);
     if (t === 0x0a || t === 0x12 || t === 0x1a || t === 0x22) {
       const e = readLengthEnd(buf, c, end);
+      if (pdata && t !== 0x1a && t !== 0x22) checkIdLength(e - c.pos, t === 0x0a ? 16 : 8, t === 0x0a ? "link trace id" : "link span id");
       if (t === 0x22) size += lenField(kvSize(buf, c.pos, e, pdata));
       else if (e > c.pos && !(pdata && t !== 0x1a && allZero(buf, c.pos, e))) size += lenField(e - c.pos);
       c.pos = e;
       continue;
     }
     const valueStart = c.pos;
-    skipField(buf, c, t & 7, end);
+    skipUnknown(buf, c, t, LINK, end);
     if (t === 0x28 || t === 0x35) size += scalarSize(buf, fieldStart, valueStart, c.pos, t & 7);
   }
   return size;
@@ -215,7 +223,7 @@ export function statusSize(buf: Uint8Array, start: number, end: number): number 
   let size = 0;
   while (c.pos < end) {
     const fieldStart = c.pos;
-    const t = readVarint32(buf, c, end);
+    const t = readTag(buf, c, end);
     if (t === 0x12) {
       const e = readLengthEnd(buf, c, end);
       if (e > c.pos) size += lenField(e - c.pos);
@@ -223,7 +231,7 @@ export function statusSize(buf: Uint8Array, start: number, end: number): number 
       continue;
     }
     const valueStart = c.pos;
-    skipField(buf, c, t & 7, end);
+    skipUnknown(buf, c, t, STATUS, end);
     if (t === 0x18) size += scalarSize(buf, fieldStart, valueStart, c.pos, 0);
   }
   return size;
@@ -240,7 +248,7 @@ export function spanSize(buf: Uint8Array, start: number, end: number, pdata: boo
   let status = false;
   while (c.pos < end) {
     const fieldStart = c.pos;
-    const t = readVarint32(buf, c, end);
+    const t = readTag(buf, c, end);
     switch (t) {
       case 0x0a:
       case 0x12:
@@ -248,6 +256,7 @@ export function spanSize(buf: Uint8Array, start: number, end: number, pdata: boo
       case 0x22:
       case 0x2a: {
         const e = readLengthEnd(buf, c, end);
+        if (pdata && t !== 0x1a && t !== 0x2a) checkIdLength(e - c.pos, t === 0x0a ? 16 : 8, t === 0x0a ? "trace id" : t === 0x12 ? "span id" : "parent span id");
         const zeroParent = pdata && t === 0x22 && allZero(buf, c.pos, e);
         if (e > c.pos && !zeroParent) size += lenField(e - c.pos);
         c.pos = e;
@@ -266,7 +275,7 @@ export function spanSize(buf: Uint8Array, start: number, end: number, pdata: boo
       }
       default: {
         const valueStart = c.pos;
-        skipField(buf, c, t & 7, end);
+        skipUnknown(buf, c, t, SPAN, end);
         const known = t === 0x30 || t === 0x39 || t === 0x41 || t === 0x50 || t === 0x60 || t === 0x70 || t === 133;
         if (known) size += scalarSize(buf, fieldStart, valueStart, c.pos, t & 7);
       }
@@ -274,4 +283,9 @@ export function spanSize(buf: Uint8Array, start: number, end: number, pdata: boo
   }
   if (pdata && !status) size += 2;
   return size;
+}
+
+/** pdata reads an id of any length but 0 or the id's own as malformed. */
+export function checkIdLength(len: number, want: number, what: string): void {
+  if (len !== 0 && len !== want) throw new DecodeError("invalid", `invalid protobuf: ${what} of ${len} bytes (must be ${want})`);
 }

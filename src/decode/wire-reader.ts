@@ -5,14 +5,24 @@ import { DecodeError } from "./decode-error.ts";
  * functions over (buffer, position) so the hot loops stay monomorphic and
  * allocation-free. Each reader returns the value and leaves the new position
  * in `cursor.pos`.
+ *
+ * What is malformed follows the Collector's pdata (v1.59), which decides what
+ * Tempo's OTLP receivers accept: a varint longer than 10 bytes, a field
+ * number that is 0 or negative as an int32, wire types 6 and 7, a length past
+ * the end of its message, and groups as pdata skips them (skipField).
  */
 export interface Cursor {
   pos: number;
 }
 
-/** Reads a varint of at most 32 significant bits (tags, lengths, enums). */
+/**
+ * Reads a varint of up to 10 bytes. The value is exact below 2^53 (tags,
+ * lengths, enums, counts); longer ones only need to be too large.
+ */
 export function readVarint32(buf: Uint8Array, c: Cursor, end: number): number {
   let pos = c.pos;
+  // Unrolled for up to 4 bytes (28 bits, every length and tag in practice); a read
+  // past `end` is caught by the check below (past the buffer, `undefined` ends the loop).
   let b = buf[pos++];
   let v = b & 0x7f;
   if (b >= 0x80) {
@@ -24,19 +34,69 @@ export function readVarint32(buf: Uint8Array, c: Cursor, end: number): number {
       if (b >= 0x80) {
         b = buf[pos++];
         v |= (b & 0x7f) << 21;
-        if (b >= 0x80) {
-          b = buf[pos++];
-          v += (b & 0x7f) * 2 ** 28;
-          // A 64-bit varint may continue; the high bits are dropped (enums, lengths never use them).
-          while (b >= 0x80 && pos < end) b = buf[pos++];
-          if (b >= 0x80) throw truncated();
-        }
+        if (b >= 0x80) return readVarintTail(buf, c, end, pos, v);
       }
     }
   }
   if (pos > end) throw truncated();
   c.pos = pos;
   return v;
+}
+
+/** Bytes 5 to 10 of a varint whose first four gave `v`. */
+function readVarintTail(buf: Uint8Array, c: Cursor, end: number, pos: number, v: number): number {
+  let scale = 2 ** 28;
+  for (let n = 4; ; n++) {
+    if (pos >= end) throw truncated();
+    const b = buf[pos++];
+    v += (b & 0x7f) * scale;
+    if (b < 0x80) break;
+    if (n === 9) throw overflow();
+    scale *= 128;
+  }
+  c.pos = pos;
+  return v;
+}
+
+/**
+ * Reads a field tag and returns it normalised to `fieldNumber * 8 + wireType`
+ * (one byte for fields 1–15; compare with `tag & 7` for the wire type). As in
+ * pdata, the field number is the tag's bits 3–34 read as an int32; zero or
+ * negative is an error, larger tags keep only those bits.
+ */
+export function readTag(buf: Uint8Array, c: Cursor, end: number): number {
+  const pos = c.pos;
+  if (pos < end) {
+    const b = buf[pos];
+    if (b < 0x80 && b >= 8) {
+      c.pos = pos + 1;
+      return b;
+    }
+  }
+  return slowTag(buf, c, end);
+}
+
+function slowTag(buf: Uint8Array, c: Cursor, end: number): number {
+  const start = c.pos;
+  readVarint32(buf, c, end);
+  // The low 35 bits: bits 3–34 are the int32 field number, the rest is truncated away.
+  let low = 0;
+  let scale = 1;
+  for (let k = start; k < c.pos && k < start + 5; k++) {
+    low += (buf[k] & 0x7f) * scale;
+    scale *= 128;
+  }
+  low %= 2 ** 35;
+  const field = Math.floor(low / 8);
+  if (field === 0 || field >= 2 ** 31) {
+    throw new DecodeError("invalid", `invalid protobuf: illegal field number ${field >= 2 ** 31 ? field - 2 ** 32 : 0}`);
+  }
+  return field * 8 + (low % 8);
+}
+
+/** The field number of a tag from readTag. */
+export function fieldOf(tag: number): number {
+  return Math.floor(tag / 8);
 }
 
 /** Decimal strings of small ints (status codes, ports, counts), made once. */
@@ -58,35 +118,55 @@ export function readInt64String(buf: Uint8Array, c: Cursor, end: number): string
     } else hi |= (b & 0x7f) << (shift - 32);
     shift += 7;
     if (b < 0x80) break;
-    if (shift > 63) throw new DecodeError("invalid", "invalid protobuf: varint too long");
+    if (shift > 63) throw overflow();
   }
   c.pos = pos;
   if (hi === 0 && lo >= 0) return lo < SMALL_INTS.length ? (SMALL_INTS[lo] ??= String(lo)) : String(lo);
   return BigInt.asIntN(64, (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0)).toString();
 }
 
-/** Skips one field of the given wire type. */
+/**
+ * Skips one field of the given wire type, exactly as pdata's ConsumeUnknown:
+ * a start-group (3) reads tags on, nesting further start-groups and closing
+ * them with end-groups (whose field numbers are not compared), and stops
+ * after the first field that is not a group marker, even if groups are still
+ * open; an end-group (4) with no group open is an error. So empty groups,
+ * nested or not, are skipped, and a group holding a field fails at its end
+ * marker, which the enclosing message then reads as a stray end-group.
+ */
 export function skipField(buf: Uint8Array, c: Cursor, wireType: number, end: number): void {
-  switch (wireType) {
-    case 0:
-      while (c.pos < end && buf[c.pos] >= 0x80) c.pos++;
-      c.pos++;
-      break;
-    case 1:
-      c.pos += 8;
-      break;
-    case 2: {
-      const len = readVarint32(buf, c, end);
-      c.pos += len;
-      break;
+  let depth = 0;
+  let wt = wireType;
+  for (;;) {
+    if (c.pos >= end) throw truncated();
+    switch (wt) {
+      case 0:
+        readVarint32(buf, c, end);
+        return;
+      case 1:
+        c.pos += 8;
+        if (c.pos > end) throw truncated();
+        return;
+      case 2:
+        c.pos = readLengthEnd(buf, c, end);
+        return;
+      case 5:
+        c.pos += 4;
+        if (c.pos > end) throw truncated();
+        return;
+      case 3:
+        depth++;
+        break;
+      case 4:
+        if (depth === 0) throw new DecodeError("invalid", "invalid protobuf: unexpected end of group");
+        depth--;
+        break;
+      default:
+        throw new DecodeError("invalid", `invalid protobuf: illegal wire type ${wt}`);
     }
-    case 5:
-      c.pos += 4;
-      break;
-    default:
-      throw new DecodeError("invalid", `invalid protobuf: unsupported wire type ${wireType}`);
+    if (depth === 0) return;
+    wt = readTag(buf, c, end) & 7;
   }
-  if (c.pos > end) throw truncated();
 }
 
 /** Reads a length prefix and checks the field fits before `end`; returns the field's end. */
@@ -99,6 +179,10 @@ export function readLengthEnd(buf: Uint8Array, c: Cursor, end: number): number {
 
 export function truncated(): DecodeError {
   return new DecodeError("invalid", "invalid protobuf: premature end of message");
+}
+
+function overflow(): DecodeError {
+  return new DecodeError("invalid", "invalid protobuf: varint longer than 10 bytes");
 }
 
 /** Bytes a varint of `n` (< 2^32) takes. */

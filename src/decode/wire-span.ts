@@ -3,7 +3,8 @@ import { AttrKind } from "./span-batch.ts";
 import { diffSeconds } from "./unix-nanos.ts";
 import { readAnyValue } from "./wire-any-value.ts";
 import { allZero, anyValueSize, eventSize, lenField, linkSize, scalarSize, simpleAnyValue } from "./tempo-size.ts";
-import { readLengthEnd, readVarint32, skipField, truncated } from "./wire-reader.ts";
+import { KEY_VALUE, SPAN, STATUS, skipUnknown } from "./wire-fields.ts";
+import { readLengthEnd, readTag, readVarint32, truncated } from "./wire-reader.ts";
 import type { WireState } from "./wire-state.ts";
 
 /**
@@ -34,13 +35,15 @@ export function readSpan(st: WireState, start: number, end: number, i: number): 
   c.pos = start;
   while (c.pos < end) {
     const fieldStart = c.pos;
-    const tag = readVarint32(buf, c, end);
+    const tag = readTag(buf, c, end);
     switch (tag) {
       case 0x0a:
       case 0x12:
       case 0x22: {
         const e = readLengthEnd(buf, c, end);
         let len = e - c.pos;
+        // pdata refuses an id of a wrong length wherever it occurs (even if a later one is right)
+        if (pdata && len !== 0 && len !== (tag === 0x0a ? 16 : 8)) throw wrongIdLength(tag, len);
         // pdata reads an all-zero id as no id: a zero trace id is then refused, a zero parent is a root.
         if (pdata && tag !== 0x12 && len > 0 && allZero(buf, c.pos, e)) len = 0;
         if (tag === 0x0a) {
@@ -121,7 +124,7 @@ export function readSpan(st: WireState, start: number, end: number, i: number): 
         break;
       default:
         // Unknown fields are not part of Tempo's message.
-        skipField(buf, c, tag & 7, end);
+        skipUnknown(buf, c, tag, SPAN, end);
     }
   }
   checkIds(traceLen, spanLen, parentLen, b.spanIds, i);
@@ -147,20 +150,22 @@ function readAttribute(st: WireState, start: number, end: number, base: number):
   c.pos = start;
   while (c.pos < end) {
     const fieldStart = c.pos;
-    const t = readVarint32(buf, c, end);
+    const t = readTag(buf, c, end);
     if (t === 0x0a) {
       const e = readLengthEnd(buf, c, end);
       slot = st.matcher.slot(buf, c.pos, e);
       if (e > c.pos) size += e - fieldStart;
       c.pos = e;
     } else if (t === 0x12) {
+      // a repeated value (pdata merges them): the earlier one must still be valid
+      if (valStart >= 0) anyValueSize(buf, valStart, valEnd, st.pdata);
       valEnd = readLengthEnd(buf, c, end);
       valStart = c.pos;
       valField = fieldStart;
       c.pos = valEnd;
     } else {
       const valueStart = c.pos;
-      skipField(buf, c, t & 7, end);
+      skipUnknown(buf, c, t, KEY_VALUE, end);
       // key_strindex (3) is part of the message when non-zero; anything else is unknown.
       if (t === 0x18) size += scalarSize(buf, fieldStart, valueStart, c.pos, 0);
     }
@@ -184,7 +189,7 @@ function readStatus(st: WireState, start: number, end: number, i: number): numbe
   c.pos = start;
   while (c.pos < end) {
     const fieldStart = c.pos;
-    const t = readVarint32(buf, c, end);
+    const t = readTag(buf, c, end);
     if (t === 0x12) {
       const e = readLengthEnd(buf, c, end);
       b.statusMessages[i] = st.strings.get(buf, c.pos, e);
@@ -194,7 +199,7 @@ function readStatus(st: WireState, start: number, end: number, i: number): numbe
       const code = readVarint32(buf, c, end);
       b.statusCodes[i] = code;
       if (code !== 0) size += c.pos - fieldStart;
-    } else skipField(buf, c, t & 7, end);
+    } else skipUnknown(buf, c, t, STATUS, end);
   }
   return size;
 }
@@ -203,6 +208,13 @@ function copy(src: Uint8Array, from: number, dst: Uint8Array, to: number, n: num
   for (let k = 0; k < n; k++) dst[to + k] = src[from + k];
 }
 
+
+/** The distributor's message for an id of a wrong length (pdata refuses it already, at each occurrence). */
+function wrongIdLength(tag: number, len: number): DecodeError {
+  if (tag === 0x0a) return new DecodeError("invalid", `trace ids must be 128 bit, received ${len * 8} bits`);
+  if (tag === 0x12) return new DecodeError("invalid", `span ids must be 64 bit and not all zero, received ${len * 8} bits`);
+  return new DecodeError("invalid", `parent span ids must be empty or 64 bit, received ${len * 8} bits`);
+}
 
 function checkIds(traceLen: number, spanLen: number, parentLen: number, spanIds: Uint8Array, i: number): void {
   if (traceLen !== 16) throw new DecodeError("invalid", `trace ids must be 128 bit, received ${traceLen * 8} bits`);

@@ -1,86 +1,79 @@
-import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
-import type { DescMethodUnary } from "@bufbuild/protobuf";
-import { Code, ConnectError, type ConnectRouter } from "@connectrpc/connect";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
-import "../decode/otlp.ts"; // installs the UTF-8 handling every protobuf decode here relies on
-import { DecodeError } from "../decode/decode-error.ts";
-import { joinResourceSpans } from "../decode/otlp-wire.ts";
-import { RetryInfoSchema } from "../gen/google/rpc/status_pb.ts";
-import { TraceService } from "../gen/opentelemetry/proto/collector/trace/v1/trace_service_pb.ts";
-import { RawExportTraceServiceRequestSchema } from "../gen/redgen/v1/raw_export_pb.ts";
-import { log } from "../util/log.ts";
+import type { IncomingHttpHeaders, ServerHttp2Stream } from "node:http2";
+import { create, toBinary } from "@bufbuild/protobuf";
+import type { AuthStats } from "../auth/auth-stats.ts";
+import type { Authenticator } from "../auth/authenticator.ts";
+import { ExportTraceServiceResponseSchema } from "../gen/opentelemetry/proto/collector/trace/v1/trace_service_pb.ts";
+import { GrpcError, Status, unaryHandler } from "./grpc-unary.ts";
+import type { InflightBudget } from "./inflight-budget.ts";
 import type { ReceiverStats } from "./otlp-http.ts";
-import { tenantFromHeader } from "./tenant-id.ts";
+import { tenantFor } from "./tenant-id.ts";
 import type { TraceExport } from "./trace-export.ts";
 
-/** Limits of the OTLP/gRPC receiver. */
+/** Limits and access rules of the OTLP/gRPC receiver. */
 export interface OtlpGrpcOptions {
   /** max message size after decompression (RESOURCE_EXHAUSTED above) */
   maxRequestBytes: number;
+  /** the bytes of messages being read at once (RESOURCE_EXHAUSTED with RetryInfo when one does not fit) */
+  budget: InflightBudget;
+  auth?: Authenticator;
+  authStats?: AuthStats;
 }
 
-/**
- * TraceService/Export with the request read as raw ResourceSpans bytes
- * (wire-compatible), so the spans go through the same fast decoder as
- * OTLP/HTTP protobuf instead of becoming protobuf-es objects first.
- */
-const rawExport = {
-  ...TraceService.method.export,
-  input: RawExportTraceServiceRequestSchema,
-} as unknown as DescMethodUnary<typeof RawExportTraceServiceRequestSchema, typeof TraceService.method.export.output>;
+/** The HTTP/2 path of TraceService/Export. */
+export const EXPORT_PATH = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
 
-/** A RetryInfo detail asking the client to come back after `seconds`. */
-function retryLater(message: string, code: Code, seconds: number): ConnectError {
-  return new ConnectError(message, code, undefined, [
-    { desc: RetryInfoSchema, value: { retryDelay: { seconds: BigInt(seconds), nanos: 0 } } },
-  ]);
-}
+const EMPTY_RESPONSE = toBinary(ExportTraceServiceResponseSchema, create(ExportTraceServiceResponseSchema));
 
 /**
- * OTLP/gRPC `TraceService/Export` as a node:http2 request handler (connect-node).
- * Tenant from `x-scope-orgid` metadata; partial success for rejected spans;
- * INVALID_ARGUMENT for malformed data; UNAVAILABLE with RetryInfo while
- * draining. gzip is accepted; size is enforced after decompression.
+ * OTLP/gRPC `TraceService/Export` as a node:http2 stream handler. The
+ * request message goes as bytes straight into the fast decoder (the request
+ * is an ExportTraceServiceRequest; no message objects). Credentials and the
+ * tenant (`authorization`, `x-scope-orgid` metadata) are checked before the
+ * message is read: UNAUTHENTICATED, PERMISSION_DENIED for another tenant;
+ * INVALID_ARGUMENT for malformed data; partial success for rejected spans;
+ * UNAVAILABLE with RetryInfo while draining.
  */
-export function otlpGrpcHandler(exporter: TraceExport, opts: OtlpGrpcOptions, stats: ReceiverStats) {
-  const routes = (router: ConnectRouter) =>
-    router.rpc(rawExport, (req, ctx) => {
-      try {
-        if (exporter.draining) throw retryLater("redgen is shutting down", Code.Unavailable, 5);
-        const tenant = tenantFromHeader(ctx.requestHeader.get("x-scope-orgid"));
-        if ("error" in tenant) throw new ConnectError(tenant.error, Code.InvalidArgument);
-        const result = exporter.exportProtobuf(tenant.tenant, joinResourceSpans(req.resourceSpans));
-        return result.rejectedSpans > 0
-          ? { partialSuccess: { rejectedSpans: BigInt(result.rejectedSpans), errorMessage: result.errorMessage } }
-          : {};
-      } catch (e) {
-        if (e instanceof ConnectError) throw e;
-        if (e instanceof DecodeError) throw new ConnectError(e.message, Code.InvalidArgument);
-        log.error("OTLP/gRPC request failed", { err: e });
-        throw new ConnectError(`internal error: ${(e as Error).message}`, Code.Internal);
+export function otlpGrpcHandler(
+  exporter: TraceExport,
+  opts: OtlpGrpcOptions,
+  stats: ReceiverStats,
+): (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => void {
+  const header = (h: IncomingHttpHeaders, name: string) => {
+    const v = h[name];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  return unaryHandler<string>({
+    path: EXPORT_PATH,
+    maxMessageBytes: opts.maxRequestBytes,
+    budget: opts.budget,
+    async admit(headers) {
+      if (exporter.draining) throw new GrpcError(Status.UNAVAILABLE, "redgen is shutting down", 5);
+      let pinned: string | undefined;
+      if (opts.auth !== undefined) {
+        const auth = await opts.auth.check((n) => header(headers, n));
+        if (!auth.ok) {
+          opts.authStats?.fail(auth.reason);
+          throw new GrpcError(Status.UNAUTHENTICATED, "missing or invalid credentials");
+        }
+        pinned = auth.tenant;
       }
-    });
-  const handler = connectNodeAdapter({ routes, readMaxBytes: opts.maxRequestBytes });
-  return (req: Http2ServerRequest, res: Http2ServerResponse) => {
-    observeStatus(res, stats);
-    handler(req, res);
-  };
-}
-
-/**
- * Counts every answer by grpc-status, including those connect gives before
- * the handler runs (too large, undecodable). connect reports a request that
- * is not valid protobuf as INTERNAL ("parse binary"); the OTLP spec wants
- * INVALID_ARGUMENT for malformed data, so that one status is rewritten here.
- */
-function observeStatus(res: Http2ServerResponse, stats: ReceiverStats): void {
-  const addTrailers = res.addTrailers.bind(res);
-  res.addTrailers = (trailers) => {
-    const t = trailers as Record<string, string>;
-    if (t["grpc-status"] === String(Code.Internal) && decodeURIComponent(t["grpc-message"] ?? "").startsWith("parse binary")) {
-      t["grpc-status"] = String(Code.InvalidArgument);
-    }
-    stats.count(Number(t["grpc-status"] ?? Code.Unknown));
-    addTrailers(trailers);
-  };
+      const tenant = tenantFor(header(headers, "x-scope-orgid"), pinned);
+      if ("forbidden" in tenant) {
+        opts.authStats?.fail("tenant_mismatch");
+        throw new GrpcError(Status.PERMISSION_DENIED, tenant.forbidden);
+      }
+      if ("error" in tenant) throw new GrpcError(Status.INVALID_ARGUMENT, tenant.error);
+      return tenant.tenant;
+    },
+    handle(message, tenant) {
+      if (exporter.draining) throw new GrpcError(Status.UNAVAILABLE, "redgen is shutting down", 5);
+      const result = exporter.exportProtobuf(tenant, message);
+      if (result.rejectedSpans === 0) return EMPTY_RESPONSE;
+      const res = create(ExportTraceServiceResponseSchema, {
+        partialSuccess: { rejectedSpans: BigInt(result.rejectedSpans), errorMessage: result.errorMessage },
+      });
+      return toBinary(ExportTraceServiceResponseSchema, res);
+    },
+    answered: (code) => stats.count(code),
+  });
 }

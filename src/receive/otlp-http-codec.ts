@@ -27,7 +27,7 @@ export function successResponse(enc: OtlpEncoding, result: PushResult): Response
 }
 
 /** gRPC codes used in Status bodies. */
-export const GrpcCode = { InvalidArgument: 3, ResourceExhausted: 8, Internal: 13, Unavailable: 14 } as const;
+export const GrpcCode = { InvalidArgument: 3, PermissionDenied: 7, ResourceExhausted: 8, Unimplemented: 12, Internal: 13, Unavailable: 14, Unauthenticated: 16 } as const;
 
 /** An error answer with a google.rpc.Status body (OTLP/HTTP spec, "Failures"). */
 export function statusResponse(

@@ -1,18 +1,25 @@
 import { Hono } from "hono";
+import type { AuthStats } from "../auth/auth-stats.ts";
+import type { Authenticator } from "../auth/authenticator.ts";
 import { DecodeError } from "../decode/decode-error.ts";
 import { decompressBody } from "../decode/decompress.ts";
 import { decodeJson } from "../decode/otlp.ts";
 import { log } from "../util/log.ts";
+import { readBody } from "./body-reader.ts";
+import type { InflightBudget } from "./inflight-budget.ts";
 import { GrpcCode, type OtlpEncoding, encodingOf, statusResponse, successResponse } from "./otlp-http-codec.ts";
-import { tenantFromHeader } from "./tenant-id.ts";
+import { tenantFor } from "./tenant-id.ts";
 import type { TraceExport } from "./trace-export.ts";
 
-/** Limits of the OTLP/HTTP receiver. */
+/** Limits and access rules of the OTLP/HTTP receiver. */
 export interface OtlpHttpOptions {
   /** max body size after decompression (413 above) */
   maxRequestBytes: number;
-  /** bodies being read at once may hold at most this many bytes (429 above) */
-  maxInflightBytes: number;
+  /** the bytes of bodies being read at once (429 when a body does not fit) */
+  budget: InflightBudget;
+  /** required credentials; none when absent */
+  auth?: Authenticator;
+  authStats?: AuthStats;
 }
 
 /** Counters of the receiver itself (requests by outcome), read by /metrics. */
@@ -27,12 +34,14 @@ export class ReceiverStats {
 /**
  * OTLP/HTTP traces (`POST /v1/traces`): protobuf or JSON, optionally gzip,
  * deflate or zstd encoded. Statuses follow the OTLP/HTTP spec: 400 for bad
- * data, 413 over the size limit, 415 for other media types, 429/503 with
- * Retry-After when redgen cannot take more. Rejected requests count nothing.
+ * data, 401/403 for missing or foreign credentials, 413 over the size limit,
+ * 415 for other media types, 429/503 with Retry-After when redgen cannot take
+ * more. Credentials are checked before a byte of the body is read; the body
+ * is read against the size limit and the in-flight budget as it arrives.
+ * Rejected requests count nothing.
  */
 export function otlpHttpApp(exporter: TraceExport, opts: OtlpHttpOptions, stats: ReceiverStats): Hono {
   const app = new Hono();
-  let inflight = 0;
 
   app.post("/v1/traces", async (c) => {
     const enc = encodingOf(c.req.header("content-type"));
@@ -48,18 +57,30 @@ export function otlpHttpApp(exporter: TraceExport, opts: OtlpHttpOptions, stats:
     if (exporter.draining) {
       return reply(statusResponse(enc, 503, GrpcCode.Unavailable, "redgen is shutting down", { "Retry-After": "5" }));
     }
-    const tenant = tenantFromHeader(c.req.header("x-scope-orgid"));
-    if ("error" in tenant) return reply(statusResponse(enc, 400, GrpcCode.InvalidArgument, tenant.error));
-    const declared = Number(c.req.header("content-length") ?? "0");
-    if (declared > opts.maxRequestBytes) return reply(tooLarge(enc, opts.maxRequestBytes));
-    if (inflight + declared > opts.maxInflightBytes) {
-      return reply(statusResponse(enc, 429, GrpcCode.ResourceExhausted, "too many bytes in flight, retry later", { "Retry-After": "1" }));
+    let pinned: string | undefined;
+    if (opts.auth !== undefined) {
+      const headers = c.req.raw.headers;
+      const auth = await opts.auth.check((n) => headers.get(n));
+      if (!auth.ok) {
+        opts.authStats?.fail(auth.reason);
+        return reply(statusResponse(enc, 401, GrpcCode.Unauthenticated, "missing or invalid credentials", { "WWW-Authenticate": 'Bearer realm="redgen"' }));
+      }
+      pinned = auth.tenant;
     }
-    inflight += declared;
+    const tenant = tenantFor(c.req.header("x-scope-orgid"), pinned);
+    if ("forbidden" in tenant) {
+      opts.authStats?.fail("tenant_mismatch");
+      return reply(statusResponse(enc, 403, GrpcCode.PermissionDenied, tenant.forbidden));
+    }
+    if ("error" in tenant) return reply(statusResponse(enc, 400, GrpcCode.InvalidArgument, tenant.error));
+    const body = await readBody(c.req.raw, opts.maxRequestBytes, opts.budget);
     try {
-      const raw = new Uint8Array(await c.req.arrayBuffer());
-      const body = decompressBody(raw, c.req.header("content-encoding"), opts.maxRequestBytes);
-      const result = enc === "protobuf" ? exporter.exportProtobuf(tenant.tenant, body) : exporter.export(tenant.tenant, decodeJson(body));
+      if (!body.ok) {
+        if (body.reason === "too_large") return reply(tooLarge(enc, opts.maxRequestBytes));
+        return reply(statusResponse(enc, 429, GrpcCode.ResourceExhausted, "too many bytes in flight, retry later", { "Retry-After": "1" }));
+      }
+      const bytes = decompressBody(body.bytes, c.req.header("content-encoding"), opts.maxRequestBytes);
+      const result = enc === "protobuf" ? exporter.exportProtobuf(tenant.tenant, bytes) : exporter.export(tenant.tenant, decodeJson(bytes));
       return reply(successResponse(enc, result));
     } catch (e) {
       if (e instanceof DecodeError) {
@@ -69,7 +90,7 @@ export function otlpHttpApp(exporter: TraceExport, opts: OtlpHttpOptions, stats:
       log.error("OTLP/HTTP request failed", { err: e });
       return reply(statusResponse(enc, 500, GrpcCode.Internal, `internal error: ${(e as Error).message}`));
     } finally {
-      inflight -= declared;
+      opts.budget.give(body.held);
     }
   });
 

@@ -18,3 +18,20 @@ export function tenantFromHeader(header: string | null | undefined): { tenant: s
   }
   return { tenant: t };
 }
+
+/**
+ * The tenant of a request whose credentials may be pinned to a tenant
+ * (`pinned`, from auth): without a pin X-Scope-OrgID decides as above; with
+ * one, the header may be absent or repeat the pinned tenant, and naming any
+ * other tenant is refused (`forbidden`: 403 / PERMISSION_DENIED), so a team
+ * cannot write into or read another team's series by setting a header.
+ */
+export function tenantFor(
+  header: string | null | undefined,
+  pinned: string | undefined,
+): { tenant: string } | { error: string } | { forbidden: string } {
+  const t = tenantFromHeader(header);
+  if (pinned === undefined || "error" in t) return t;
+  if (header === null || header === undefined || header.trim() === "" || t.tenant === pinned) return { tenant: pinned };
+  return { forbidden: `these credentials are for tenant "${pinned}", not "${t.tenant}"` };
+}

@@ -1,5 +1,7 @@
 import { redactUrl } from "../config/redact.ts";
 import type { RemoteWriteConfig } from "../config/types.ts";
+import { OAuth2Token } from "./oauth2.ts";
+import { signV4 } from "./sigv4.ts";
 
 /** How one attempt ended. */
 export type SendOutcome =
@@ -16,6 +18,9 @@ export class RemoteWriteClient {
   private headers: Record<string, string> = {};
   /** the url as errors and logs may show it (credentials and query values hidden) */
   readonly shownUrl: string;
+  /** the OAuth 2.0 token source, with oauth2 */
+  readonly oauth2: OAuth2Token | undefined;
+  private readonly url: URL;
 
   constructor(
     private readonly cfg: RemoteWriteConfig,
@@ -23,6 +28,8 @@ export class RemoteWriteClient {
     private readonly userAgent: string,
   ) {
     this.shownUrl = redactUrl(cfg.url);
+    this.url = new URL(cfg.url);
+    this.oauth2 = cfg.oauth2 && new OAuth2Token(cfg.oauth2);
     this.setHeaders(headers);
   }
 
@@ -43,9 +50,15 @@ export class RemoteWriteClient {
   }
 
   async send(body: Uint8Array, attempt: number): Promise<SendOutcome> {
-    const headers = attempt > 0 ? { ...this.headers, "Retry-Attempt": String(attempt) } : this.headers;
+    let headers = attempt > 0 ? { ...this.headers, "Retry-Attempt": String(attempt) } : this.headers;
     let res: Response;
     try {
+      if (this.oauth2 !== undefined) headers = { ...headers, Authorization: await this.oauth2.header() };
+      if (this.cfg.sigv4 !== undefined) {
+        // Prometheus signs every header but User-Agent (and Authorization, X-Amzn-Trace-Id).
+        const { "User-Agent": _ua, ...toSign } = headers;
+        headers = { ...headers, ...signV4("POST", this.url, toSign, body, this.cfg.sigv4, new Date()) };
+      }
       res = await fetch(this.cfg.url, {
         method: "POST",
         headers,
@@ -70,6 +83,7 @@ export class RemoteWriteClient {
       await res.body?.cancel();
       return { kind: "ok" };
     }
+    if (res.status === 401) this.oauth2?.invalidate();
     const text = (await res.text().catch(() => "")).slice(0, 512).trim();
     const error = `${this.shownUrl}: HTTP ${res.status}${text ? `: ${text}` : ""}`;
     if (res.status >= 500 || (res.status === 429 && this.cfg.queue.retry_on_http_429)) {

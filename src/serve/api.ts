@@ -1,6 +1,8 @@
 import { Hono } from "hono";
+import type { AuthStats } from "../auth/auth-stats.ts";
+import type { Authenticator } from "../auth/authenticator.ts";
 import type { Registry } from "../registry/registry.ts";
-import { tenantFromHeader } from "../receive/tenant-id.ts";
+import { tenantFor } from "../receive/tenant-id.ts";
 import type { SelfMetrics } from "../telemetry/self-metrics.ts";
 import { mountAssets } from "./asset-routes.ts";
 import { TextExposition } from "./exposition.ts";
@@ -20,6 +22,9 @@ export interface ApiDeps {
   statusStorage(): unknown;
   /** what the live page at / shows; without it there is no page */
   live?: LiveSources;
+  /** required credentials (server.auth); none when absent */
+  auth?: Authenticator;
+  authStats?: AuthStats;
 }
 
 const TEXT = "text/plain; version=0.0.4; charset=utf-8";
@@ -27,13 +32,37 @@ const TEXT = "text/plain; version=0.0.4; charset=utf-8";
 /**
  * The server port (server.http_listen_port): redgen's own metrics, the
  * generated series for scraping, readiness, the live page, and the
- * dashboards and rules that fit this binary.
+ * dashboards and rules that fit this binary. With `auth`, every path but
+ * /ready (probes) needs credentials; credentials pinned to a tenant read only
+ * that tenant's /metrics/generated (the other paths show every tenant).
  */
-export function apiApp(deps: ApiDeps): Hono {
-  const app = new Hono();
+export function apiApp(deps: ApiDeps): Hono<{ Variables: { pinned: string | undefined } }> {
+  const app = new Hono<{ Variables: { pinned: string | undefined } }>();
+  const auth = deps.auth;
+  if (auth !== undefined) {
+    app.use("*", async (c, next) => {
+      if (c.req.path === "/ready") return next();
+      const headers = c.req.raw.headers;
+      const result = await auth.check((n) => headers.get(n));
+      if (!result.ok) {
+        deps.authStats?.fail(result.reason);
+        return c.text("missing or invalid credentials\n", 401, { "WWW-Authenticate": 'Bearer realm="redgen"' });
+      }
+      if (result.tenant !== undefined && c.req.path !== "/metrics/generated") {
+        deps.authStats?.fail("tenant_mismatch");
+        return c.text(`these credentials may only read /metrics/generated of tenant "${result.tenant}"\n`, 403);
+      }
+      c.set("pinned", result.tenant);
+      return next();
+    });
+  }
   app.get("/metrics", (c) => c.body(deps.selfMetrics.render(), 200, { "Content-Type": TEXT }));
   app.get("/metrics/generated", (c) => {
-    const t = tenantFromHeader(c.req.query("tenant") ?? c.req.header("x-scope-orgid"));
+    const t = tenantFor(c.req.query("tenant") ?? c.req.header("x-scope-orgid"), c.get("pinned"));
+    if ("forbidden" in t) {
+      deps.authStats?.fail("tenant_mismatch");
+      return c.text(`${t.forbidden}\n`, 403);
+    }
     if ("error" in t) return c.text(t.error, 400);
     const registry = deps.registryOf(t.tenant);
     const exp = new TextExposition();

@@ -1,4 +1,4 @@
-import type { Hono } from "hono";
+import type { Env, Hono } from "hono";
 import alerts from "../assets/prometheus/redgen-alerts.yml" with { type: "text" };
 import health from "../assets/grafana/redgen-health.json" with { type: "text" };
 import red from "../assets/grafana/redgen-red.json" with { type: "text" };
@@ -20,7 +20,7 @@ export const ASSETS: Record<string, { body: string; type: string }> = {
  * dashboards and Prometheus rules that match this binary, so an edge node
  * hands out the files its own metrics fit.
  */
-export function mountAssets(app: Hono): void {
+export function mountAssets<E extends Env>(app: Hono<E>): void {
   app.get("/assets/", (c) => c.text(`${Object.keys(ASSETS).map((k) => `/assets/${k}`).join("\n")}\n`));
   app.get("/assets/:dir/:file", (c) => {
     const a = ASSETS[`${c.req.param("dir")}/${c.req.param("file")}`];

@@ -1,53 +1,94 @@
 import http2 from "node:http2";
-import type { Config } from "../config/types.ts";
+import { AuthStats } from "../auth/auth-stats.ts";
+import { Authenticator } from "../auth/authenticator.ts";
+import type { Config, ServerTls } from "../config/types.ts";
+import { GrpcSessions } from "../receive/grpc-sessions.ts";
+import { InflightBudget } from "../receive/inflight-budget.ts";
 import { otlpGrpcHandler } from "../receive/otlp-grpc.ts";
 import { ReceiverStats, otlpHttpApp } from "../receive/otlp-http.ts";
 import type { TraceExport } from "../receive/trace-export.ts";
+import { defaultConnectionCap } from "../util/fd-limit.ts";
+import { log } from "../util/log.ts";
 
 /** The OTLP listeners of a running instance. */
 export interface Receivers {
   ports: { http?: number; grpc?: number };
   stats: { protocol: string; stats: ReceiverStats }[];
+  authStats: AuthStats[];
+  /** gRPC connections open now, and the cap */
+  grpcConnections(): { open: number; limit: number } | undefined;
   /** Stops accepting; open gRPC sessions are asked to close and destroyed after `graceMs` at the latest. */
   stop(graceMs: number): void;
   /** Destroys gRPC sessions still open (end of shutdown). */
   destroy(): void;
 }
 
+/** Bun.serve / node:tls options of a server certificate, requiring client certificates when a client CA is set. */
+export async function tlsOptions(t: ServerTls) {
+  const mutual = t.client_ca_file === undefined ? {} : { ca: await Bun.file(t.client_ca_file).text(), requestCert: true, rejectUnauthorized: true };
+  return { cert: await Bun.file(t.cert_file).text(), key: await Bun.file(t.key_file).text(), ...mutual };
+}
+
 /**
  * OTLP/HTTP on Bun.serve and OTLP/gRPC on node:http2 (Bun.serve is HTTP/1.1
- * only), both into the one TraceExport.
+ * only), both into the one TraceExport. Each receiver reads bodies against
+ * its own in-flight budget (4× its size limit).
  */
 export async function startReceivers(config: Config, exporter: TraceExport): Promise<Receivers> {
   const httpStats = new ReceiverStats();
   const grpcStats = new ReceiverStats();
+  const authStats: AuthStats[] = [];
   const http = config.receivers.http;
   let server: ReturnType<typeof Bun.serve> | undefined;
   if (http !== undefined) {
-    const app = otlpHttpApp(exporter, { maxRequestBytes: http.max_request_bytes, maxInflightBytes: 4 * http.max_request_bytes }, httpStats);
+    const stats = new AuthStats("otlp_http");
+    if (http.auth) authStats.push(stats);
+    const app = otlpHttpApp(
+      exporter,
+      {
+        maxRequestBytes: http.max_request_bytes,
+        budget: new InflightBudget(4 * http.max_request_bytes),
+        auth: http.auth && new Authenticator(http.auth),
+        authStats: stats,
+      },
+      httpStats,
+    );
     server = Bun.serve({
       hostname: http.host,
       port: http.port,
       maxRequestBodySize: http.max_request_bytes,
+      idleTimeout: http.idle_timeout_s,
       fetch: app.fetch,
-      tls: http.tls ? { cert: Bun.file(http.tls.cert_file), key: Bun.file(http.tls.key_file) } : undefined,
+      tls: http.tls ? await tlsOptions(http.tls) : undefined,
     });
   }
   const grpc = config.receivers.grpc;
-  let grpcServer: http2.Http2Server | undefined;
+  let grpcServer: http2.Http2Server | http2.Http2SecureServer | undefined;
   let grpcPort: number | undefined;
-  // SDKs keep their connection for the life of the app; stop() must end them, not wait for them.
-  const sessions = new Set<http2.ServerHttp2Session>();
+  let sessions: GrpcSessions | undefined;
+  let cap = 0;
   if (grpc !== undefined) {
-    const handler = otlpGrpcHandler(exporter, { maxRequestBytes: grpc.max_request_bytes }, grpcStats);
-    grpcServer = grpc.tls
-      ? http2.createSecureServer({ cert: await Bun.file(grpc.tls.cert_file).text(), key: await Bun.file(grpc.tls.key_file).text() }, handler)
-      : http2.createServer(handler);
+    const stats = new AuthStats("otlp_grpc");
+    if (grpc.auth || grpc.tls?.client_ca_file) authStats.push(stats);
+    const handler = otlpGrpcHandler(
+      exporter,
+      {
+        maxRequestBytes: grpc.max_request_bytes,
+        budget: new InflightBudget(4 * grpc.max_request_bytes),
+        auth: grpc.auth && new Authenticator(grpc.auth),
+        authStats: stats,
+      },
+      grpcStats,
+    );
+    const settings = { maxConcurrentStreams: grpc.max_concurrent_streams === 0 ? 2 ** 32 - 1 : grpc.max_concurrent_streams };
+    grpcServer = grpc.tls ? http2.createSecureServer({ ...(await tlsOptions(grpc.tls)), settings }) : http2.createServer({ settings });
+    grpcServer.on("stream", handler);
+    if (grpc.tls?.client_ca_file) grpcServer.on("tlsClientError", () => stats.fail("client_certificate"));
+    cap = grpc.max_connections || defaultConnectionCap();
+    grpcServer.maxConnections = cap;
+    sessions = new GrpcSessions(grpcServer, grpc.keepalive);
     grpcPort = await listen(grpcServer, grpc.host, grpc.port);
-    grpcServer.on("session", (session: http2.ServerHttp2Session) => {
-      sessions.add(session);
-      session.once("close", () => sessions.delete(session));
-    });
+    log.debug("OTLP/gRPC connection cap", { max_connections: cap });
   }
   return {
     ports: { http: server?.port, grpc: grpcPort },
@@ -55,22 +96,22 @@ export async function startReceivers(config: Config, exporter: TraceExport): Pro
       { protocol: "http", stats: httpStats },
       { protocol: "grpc", stats: grpcStats },
     ],
+    authStats,
+    grpcConnections: () => (sessions === undefined ? undefined : { open: sessions.size, limit: cap }),
     stop(graceMs: number) {
       server?.stop();
       grpcServer?.close();
-      for (const s of sessions) s.close();
-      setTimeout(() => {
-        for (const s of sessions) s.destroy();
-      }, graceMs).unref();
+      sessions?.closeAll();
+      setTimeout(() => sessions?.destroyAll(), graceMs).unref();
     },
     destroy() {
-      for (const s of sessions) s.destroy();
+      sessions?.destroyAll();
     },
   };
 }
 
 /** Starts listening and resolves with the bound port (port 0 picks a free one). */
-function listen(server: http2.Http2Server, host: string, port: number): Promise<number> {
+function listen(server: http2.Http2Server | http2.Http2SecureServer, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {

@@ -23,6 +23,8 @@ export interface BenchYamlOptions {
   receivers?: boolean;
   /** remote-write every round here (end-to-end runs write into a sink), with this collection interval */
   remoteWrite?: { url: string; interval: string };
+  /** an `auth:` block for both receivers (YAML flow mapping), e.g. `{bearertokenauth: {token: t}}` */
+  receiverAuth?: string;
 }
 
 export function benchYaml(o: BenchYamlOptions = {}): string {
@@ -36,9 +38,9 @@ distributor:
     otlp:
       protocols:
         grpc:
-          endpoint: 127.0.0.1:0
+          endpoint: 127.0.0.1:0${o.receiverAuth ? `\n          auth: ${o.receiverAuth}` : ""}
         http:
-          endpoint: 127.0.0.1:0
+          endpoint: 127.0.0.1:0${o.receiverAuth ? `\n          auth: ${o.receiverAuth}` : ""}
 `
     : "";
   const storage = o.remoteWrite

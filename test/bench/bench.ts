@@ -8,6 +8,7 @@
  *   npm run bench -- --only inproc.all,e2e.http
  *                                  just the figures whose names start with one of these
  *   npm run bench -- --runs 7      measured runs per in-process figure (median reported)
+ *   npm run bench -- --auth bearer the e2e receivers require a bearer token (or `basic`: an htpasswd user) the loader sends
  *
  * What is measured (details and method: test/bench/README.md):
  *   drain.*                        the span-name sanitizer alone: ns per call on cache misses and hits, heap at 100k names
@@ -18,10 +19,14 @@
  *   memory.<corpus>                RSS and heap bytes per active series after filling a registry (child process)
  *   collect.<corpus>               collection + remote-write encode + snappy for that registry, ms
  *   page.weight, page.<corpus>     the live page: document bytes (gzip), CPU of one poll of that registry
+ *   attack.chunked, attack.idle    the binary under 48 parallel chunked 15 MiB uploads / 1,000 idle gRPC
+ *                                  connections at a 1,024-descriptor limit: peak RSS and descriptors
+ *                                  (--binary PATH: e2e.* and attack.* against another build)
  *
  * This file only wires the figures (figures/*.ts) together, in the order
  * above; it is also the memory figures' child process (`--child memory`).
  */
+import { attacks } from "./figures/attack.ts";
 import { controls } from "./figures/controls.ts";
 import { drainFigures } from "./figures/drain.ts";
 import { endToEnd } from "./figures/end-to-end.ts";
@@ -43,14 +48,15 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const report = new Report(!settings.json);
   const m = machine(settings.quick);
-  if (!settings.json) process.stdout.write(`# ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, bun ${m.bun}, ${m.platform}${settings.quick ? ", --quick" : ""}\n`);
+  if (!settings.json) process.stdout.write(`# ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, bun ${m.bun}, ${m.platform}${settings.quick ? ", --quick" : ""}${settings.auth === "none" ? "" : `, --auth ${settings.auth}`}\n`);
   drainFigures(settings, report);
   inProcess(settings, report);
   controls(settings, report);
-  await endToEnd(settings, report, "http");
-  await endToEnd(settings, report, "grpc");
+  await endToEnd(settings, report, "http", args.option("binary"));
+  await endToEnd(settings, report, "grpc", args.option("binary"));
   for (const v of settings.memoryCorpora) await memory(settings, report, v);
   pageWeight(settings, report);
+  await attacks(settings, report, args.option("binary"));
   log(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   if (settings.json) {
     process.stdout.write(`${JSON.stringify({ machine: m, corpus: settings.throughputCorpus, figures: report.figures, problems: report.problems }, null, 2)}\n`);

@@ -47,9 +47,9 @@ function args(): Record<string, string> {
 
 type Send = (body: Uint8Array) => Promise<{ ok: boolean; rejected: number; error?: string }>;
 
-function httpSender(url: string, tenant: string): Send {
+function httpSender(url: string, tenant: string, extra: Record<string, string>): Send {
   const endpoint = `${url}/v1/traces`;
-  const headers = { "content-type": "application/x-protobuf", "x-scope-orgid": tenant };
+  const headers = { "content-type": "application/x-protobuf", "x-scope-orgid": tenant, ...extra };
   return async (body) => {
     const res = await fetch(endpoint, { method: "POST", body, headers });
     const bytes = new Uint8Array(await res.arrayBuffer());
@@ -59,9 +59,9 @@ function httpSender(url: string, tenant: string): Send {
   };
 }
 
-function grpcSender(url: string, tenant: string): Send {
+function grpcSender(url: string, tenant: string, extra: Record<string, string>): Send {
   const client = createClient(TraceService, createGrpcTransport({ baseUrl: url }));
-  const headers = { "x-scope-orgid": tenant };
+  const headers = { "x-scope-orgid": tenant, ...extra };
   return async (body) => {
     // The request's bytes go out as they are: one unknown field entry that
     // re-creates them exactly (tag 1/LEN of the first ResourceSpans + the rest),
@@ -86,9 +86,12 @@ export async function runLoad(o: {
   durationMs: number;
   concurrency: number;
   passBase: number;
+  /** an Authorization header value sent with every request */
+  authorization?: string;
 }): Promise<LoadResult> {
   const indexes: PatchIndex[] = o.batches.map(indexBatch);
-  const send = o.protocol === "grpc" ? grpcSender(o.url, o.tenant) : httpSender(o.url, o.tenant);
+  const extra: Record<string, string> = o.authorization ? { authorization: o.authorization } : {};
+  const send = o.protocol === "grpc" ? grpcSender(o.url, o.tenant, extra) : httpSender(o.url, o.tenant, extra);
   const r: LoadResult = {
     protocol: o.protocol,
     requests: 0,
@@ -142,6 +145,7 @@ if (import.meta.main) {
     durationMs: Number(a.duration ?? "10") * 1000,
     concurrency: Number(a.concurrency ?? "8"),
     passBase: Number(a["pass-base"] ?? "0"),
+    authorization: a.authorization,
   });
   process.stdout.write(`${JSON.stringify(result)}\n`);
   // the gRPC transport keeps its HTTP/2 session open

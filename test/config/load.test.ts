@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { defaultStoragePath } from "../../src/config/storage-path.ts";
 import { hostname } from "node:os";
 import { configWarnings, loadConfig } from "../../src/config/load.ts";
+import { GRPC_DEFAULTS } from "../../src/config/receivers.ts";
 import { configError, errorFor, fixture, parse } from "./helpers.ts";
 
 describe("seed configuration", () => {
@@ -10,8 +11,8 @@ describe("seed configuration", () => {
 
   test("loads with the server and receiver settings as written", () => {
     expect(config.server).toEqual({ http_listen_address: "0.0.0.0", http_listen_port: 3100, log_level: "info" });
-    expect(config.receivers.grpc).toEqual({ host: "0.0.0.0", port: 4317, max_request_bytes: 16 * 1024 * 1024 });
-    expect(config.receivers.http).toEqual({ host: "0.0.0.0", port: 4318, max_request_bytes: 16 * 1024 * 1024 });
+    expect(config.receivers.grpc).toEqual({ host: "0.0.0.0", port: 4317, max_request_bytes: 16 * 1024 * 1024, ...GRPC_DEFAULTS });
+    expect(config.receivers.http).toEqual({ host: "0.0.0.0", port: 4318, max_request_bytes: 16 * 1024 * 1024, idle_timeout_s: 10 });
   });
 
   test("warns once for each Tempo section redgen does not use", () => {
@@ -126,6 +127,10 @@ describe("errors name the key path", () => {
     expect(e.message).toContain("YAML syntax error");
     expect(e.message).toContain("at line 2, column 21");
     expect(errorFor("server:\n  http_listen_port: 3200\nmetrics_generator: [a, b\n").message).toContain("at line 4, column 1");
+  });
+
+  test("an alias without its anchor is a config error, not a crash (found by the fuzz suite)", () => {
+    expect(errorFor("server:\n  http_listen_port: *x\n").message).toContain("YAML error: Unresolved alias");
   });
 
   test("duplicate keys are errors, as in Tempo", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { splitHostPort } from "../../src/config/receivers.ts";
+import { GRPC_DEFAULTS, splitHostPort } from "../../src/config/receivers.ts";
 import { errorFor, parse } from "./helpers.ts";
 
 const protocols = (body: string) => `distributor:\n  receivers:\n    otlp:\n      protocols:\n${body}`;
@@ -8,8 +8,8 @@ describe("OTLP receivers", () => {
   test("a protocol block with no value is enabled on the collector's default endpoint", () => {
     const config = parse(protocols("        grpc:\n        http:\n"));
     expect(config.receivers).toEqual({
-      grpc: { host: "localhost", port: 4317, max_request_bytes: 16 * 1024 * 1024 },
-      http: { host: "localhost", port: 4318, max_request_bytes: 16 * 1024 * 1024 },
+      grpc: { host: "localhost", port: 4317, max_request_bytes: 16 * 1024 * 1024, ...GRPC_DEFAULTS },
+      http: { host: "localhost", port: 4318, max_request_bytes: 16 * 1024 * 1024, idle_timeout_s: 10 },
     });
   });
 
@@ -20,11 +20,12 @@ describe("OTLP receivers", () => {
           `        http:\n          max_request_body_size: 1000\n          tls:\n            cert_file: ${import.meta.path}\n            key_file: ${import.meta.path}\n`,
       ),
     );
-    expect(config.receivers.grpc).toEqual({ host: "127.0.0.1", port: 14317, max_request_bytes: 4 * 1024 * 1024 });
+    expect(config.receivers.grpc).toEqual({ host: "127.0.0.1", port: 14317, max_request_bytes: 4 * 1024 * 1024, ...GRPC_DEFAULTS });
     expect(config.receivers.http).toEqual({
       host: "localhost",
       port: 4318,
       max_request_bytes: 1000,
+      idle_timeout_s: 10,
       tls: { cert_file: import.meta.path, key_file: import.meta.path },
     });
   });
@@ -35,7 +36,7 @@ describe("OTLP receivers", () => {
 
   test("without any receivers, Tempo's default OTLP gRPC receiver is used, with a warning", () => {
     const config = parse("server:\n  http_listen_port: 3200\n");
-    expect(config.receivers).toEqual({ grpc: { host: "localhost", port: 4317, max_request_bytes: 16 * 1024 * 1024 } });
+    expect(config.receivers).toEqual({ grpc: { host: "localhost", port: 4317, max_request_bytes: 16 * 1024 * 1024, ...GRPC_DEFAULTS } });
     expect(config.warnings).toContainEqual(expect.stringContaining("distributor.receivers is not set"));
   });
 
@@ -53,7 +54,9 @@ describe("OTLP receivers", () => {
       'distributor.receivers.otlp.protocols.http.tls.cert_file: cannot read "/nope.pem"',
     );
     expect(errorFor("distributor:\n  receivers:\n    otlp:\n      protocols: {}\n").message).toContain("enable at least one protocol");
-    expect(errorFor(protocols("        http:\n          auth:\n            authenticator: basicauth\n")).message).toContain("receiver authentication is not supported");
+    expect(errorFor(protocols("        http:\n          auth:\n            authenticator: basicauth\n")).message).toContain(
+      "distributor.receivers.otlp.protocols.http.auth.authenticator: redgen has no extensions to refer to",
+    );
   });
 });
 

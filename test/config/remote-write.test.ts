@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { redactedConfig } from "../../src/config/redact.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import { errorFor, fixture, parse, withFixturesEnv } from "./helpers.ts";
 
@@ -61,8 +62,9 @@ describe("remote_write", () => {
 
 describe("remote_write settings redgen cannot honour fail with their path", () => {
   test.each([
-    ["sigv4:\n  region: eu-west-1", "remote_write.0.sigv4: sigv4 authentication is not supported by redgen"],
-    ["oauth2:\n  client_id: x", "remote_write.0.oauth2: oauth2 authentication is not supported by redgen"],
+    ["sigv4:\n  region: eu-west-1\n  role_arn: arn:aws:iam::1:role/x", "remote_write.0.sigv4.role_arn: sigv4.role_arn (STS AssumeRole) is not supported by redgen"],
+    ["sigv4:\n  region: eu-west-1\n  profile: prod", "remote_write.0.sigv4.profile: sigv4.profile (shared AWS config files) is not supported by redgen"],
+    ["oauth2:\n  client_id: x\n  token_url: http://idp/token\n  grant_type: urn:ietf:params:oauth:grant-type:jwt-bearer", "remote_write.0.oauth2.grant_type: grant_type"],
     ["azuread:\n  cloud: AzurePublic", "remote_write.0.azuread: azuread authentication is not supported by redgen"],
     ["google_iam:\n  credentials_file: /x", "remote_write.0.google_iam: google_iam authentication is not supported by redgen"],
     ["write_relabel_configs:\n  - action: drop", "remote_write.0.write_relabel_configs: write_relabel_configs is not supported by redgen"],
@@ -70,6 +72,32 @@ describe("remote_write settings redgen cannot honour fail with their path", () =
     ["protobuf_message: io.prometheus.write.v2.Request", "remote_write.0.protobuf_message: remote-write 2.0 (io.prometheus.write.v2.Request) is not supported yet"],
   ])("%s", (block, message) => {
     expect(errorFor(rwYaml(block)).message).toContain(`metrics_generator.storage.${message}`);
+  });
+
+  test("oauth2: client credentials with the secret from a file; a bad token URL fails; /status/config hides the secret", () => {
+    const ok = parse(rwYaml(`oauth2:\n  client_id: redgen\n  client_secret_file: ${fixture("secrets/password.txt")}\n  token_url: https://idp.example/oauth/token\n  scopes: [write]\n  endpoint_params:\n    audience: prom\n`));
+    const o = ok.generator.storage.remote_write[0].oauth2;
+    expect(o).toEqual({ client_id: "redgen", client_secret: expect.any(String), token_url: "https://idp.example/oauth/token", scopes: ["write"], endpoint_params: { audience: "prom" }, tls: undefined });
+    expect(JSON.stringify(redactedConfig(ok))).not.toContain(o?.client_secret as string);
+    expect(errorFor(rwYaml("oauth2:\n  client_id: x\n  token_url: not a url\n")).message).toContain("remote_write.0.oauth2.token_url: invalid token URL");
+    expect(errorFor(rwYaml("oauth2:\n  client_id: x\n  token_url: https://idp/t\nbearer_token: t\n")).message).toContain("configure only one of bearer_token, oauth2");
+  });
+
+  test("sigv4: static keys, or the AWS_* environment; neither fails; the secret is hidden", () => {
+    const keys = parse(rwYaml("sigv4:\n  region: eu-west-1\n  access_key: AKID\n  secret_key: sekret\n"));
+    expect(keys.generator.storage.remote_write[0].sigv4).toEqual({ region: "eu-west-1", access_key: "AKID", secret_key: "sekret", service: "aps" });
+    expect(JSON.stringify(redactedConfig(keys))).not.toContain("sekret");
+    const saved = { ...process.env };
+    try {
+      Object.assign(process.env, { AWS_ACCESS_KEY_ID: "AKENV", AWS_SECRET_ACCESS_KEY: "envsecret", AWS_SESSION_TOKEN: "envtoken", AWS_REGION: "us-east-2" });
+      expect(parse(rwYaml("sigv4: {}\n")).generator.storage.remote_write[0].sigv4).toEqual({ region: "us-east-2", access_key: "AKENV", secret_key: "envsecret", session_token: "envtoken", service: "aps" });
+      for (const k of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION"]) delete process.env[k];
+      expect(errorFor(rwYaml("sigv4: {}\n")).message).toContain("remote_write.0.sigv4.region: set region");
+      expect(errorFor(rwYaml("sigv4:\n  region: eu-west-1\n")).message).toContain("remote_write.0.sigv4: no credentials");
+    } finally {
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
   });
 
   test("only one auth method", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { loadConfig } from "../../src/config/load.ts";
+import { GRPC_DEFAULTS } from "../../src/config/receivers.ts";
 import { fixture } from "./helpers.ts";
 
 describe("a full Tempo single-binary config", () => {
@@ -8,8 +9,8 @@ describe("a full Tempo single-binary config", () => {
 
   test("loads, keeping what redgen uses", () => {
     expect(config.server).toEqual({ http_listen_address: "127.0.0.1", http_listen_port: 3200, log_level: "warn" });
-    expect(config.receivers.grpc).toEqual({ host: "::", port: 4317, max_request_bytes: 32 * 1024 * 1024 });
-    expect(config.receivers.http).toEqual({ host: "0.0.0.0", port: 4318, max_request_bytes: 1048576 });
+    expect(config.receivers.grpc).toEqual({ host: "::", port: 4317, max_request_bytes: 32 * 1024 * 1024, ...GRPC_DEFAULTS });
+    expect(config.receivers.http).toEqual({ host: "0.0.0.0", port: 4318, max_request_bytes: 1048576, idle_timeout_s: 10 });
     expect(config.generator.instance_id).toBe("gen-1");
     expect(config.generator.metrics_ingestion_time_range_slack_ms).toBe(60_000);
     expect(config.generator.registry).toEqual({

@@ -93,8 +93,18 @@ describe("validation rules", () => {
     expect(config.generator.metrics_ingestion_time_range_slack_ms).toBe(0);
   });
 
-  test("TLS on the HTTP server is refused rather than silently dropped", () => {
-    expect(errorFor("server:\n  http_tls_config:\n    cert_file: /a.pem\n").message).toContain("server.http_tls_config: TLS on the HTTP server is not supported");
-    expect(parse("server:\n  http_tls_config:\n    cert_file: ''\n    key: null\n").server.http_listen_port).toBe(3200);
+  test("server.http_tls_config: dskit's keys; half a certificate, inline material and an unused client CA fail", () => {
+    const f = import.meta.path;
+    expect(errorFor("server:\n  http_tls_config:\n    cert_file: /a.pem\n").message).toContain("server.http_tls_config: TLS needs both cert_file and key_file");
+    expect(errorFor(`server:\n  http_tls_config:\n    cert_file: ${f}\n    key_file: ${f}\n    key: abc\n`).message).toContain(
+      "server.http_tls_config.key: inline key is not supported by redgen (use key_file)",
+    );
+    expect(errorFor(`server:\n  http_tls_config:\n    cert_file: ${f}\n    key_file: ${f}\n    client_ca_file: ${f}\n`).message).toContain(
+      "server.http_tls_config.client_auth_type: set client_auth_type: RequireAndVerifyClientCert",
+    );
+    const mutual = `server:\n  http_tls_config:\n    cert_file: ${f}\n    key_file: ${f}\n    client_auth_type: RequireAndVerifyClientCert\n    client_ca_file: ${f}\n`;
+    expect(parse(mutual).server.tls).toEqual({ cert_file: f, key_file: f, client_ca_file: f });
+    // Tempo's default block (empty cert_file) is plain HTTP.
+    expect(parse("server:\n  http_tls_config:\n    cert_file: ''\n    key: null\n").server.tls).toBeUndefined();
   });
 });

@@ -6,7 +6,8 @@
  * - the OpenTelemetry Python SDK's OTLP gRPC exporter (grpcio), plain and gzip;
  * - Go `telemetrygen` from opentelemetry-collector-contrib;
  * - an SDK-like grpc-js client with keepalive pings that idles between two
- *   exports on one connection.
+ *   exports on one connection (the receiver's keepalive enforcement_policy
+ *   permits its pings, as a Collector's would have to).
  * All clients start at once in beforeAll, each with its own service name, and
  * share one Prometheus and one redgen; each test awaits its client.
  * test/support/setup.ts installs the Python SDK and telemetrygen when missing.
@@ -74,7 +75,9 @@ const PY_CASES = [
 
 beforeAll(async () => {
   prom = await Prometheus.start();
-  redgen = await Redgen.start({ config: testConfig({ remoteWriteUrl: prom.remoteWriteUrl, grpc: {} }) });
+  // The keepalive client pings every 400 ms, also without calls: the policy must allow it (grpc-go's default would not).
+  const keepalive = { enforcement_policy: { min_time: "100ms", permit_without_stream: true } };
+  redgen = await Redgen.start({ config: testConfig({ remoteWriteUrl: prom.remoteWriteUrl, grpc: { keepalive } }) });
   for (const c of JS_CASES) {
     launch(c.id, async () => {
       await using tracer = new TestTracer({

@@ -1,5 +1,5 @@
 /**
- * The OTLP/gRPC receiver in process: the real handler (connect-node adapter)
+ * The OTLP/gRPC receiver in process: the real stream handler
  * on an h2c server of its own, a real connect gRPC client, and hand-made
  * frames where a client library would refuse. Statuses follow the OTLP spec:
  * INVALID_ARGUMENT for malformed data, RESOURCE_EXHAUSTED above the size
@@ -113,8 +113,8 @@ describe("OTLP/gRPC bad input: right status, nothing counted, still serving", ()
     ["trace id of the wrong length", badTraceId, "plain", undefined, Code.InvalidArgument, "trace ids must be 128 bit"],
     ["all-zero span id", badSpanId, "plain", undefined, Code.InvalidArgument, "span id"],
     ["invalid tenant id", good, "plain", "a/b", Code.InvalidArgument, "X-Scope-OrgID"],
-    ["message above the size limit", () => sized(LIMIT + 1000), "plain", undefined, Code.ResourceExhausted, "larger than configured readMaxBytes"],
-    ["gzip message that inflates above the size limit", () => sized(20 * LIMIT), "gzip", undefined, Code.ResourceExhausted, "larger than configured readMaxBytes"],
+    ["message above the size limit", () => sized(LIMIT + 1000), "plain", undefined, Code.ResourceExhausted, "message larger than the limit"],
+    ["gzip message that inflates above the size limit", () => sized(20 * LIMIT), "gzip", undefined, Code.ResourceExhausted, "message larger than the limit"],
   ];
   for (const [name, req, via, tenant, code, message] of clientCases) {
     test(name, async () => {

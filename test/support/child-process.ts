@@ -48,11 +48,20 @@ export class ChildProcess implements AsyncDisposable {
   }
 
   /** Waits for a stderr line matching `re`; fails early if the process exits first. */
-  async waitForStderr(re: RegExp, timeoutMs = 10_000): Promise<RegExpMatchArray> {
+  waitForStderr(re: RegExp, timeoutMs = 10_000): Promise<RegExpMatchArray> {
+    return this.waitFor(() => this.stderrText, re, timeoutMs);
+  }
+
+  /** Waits for stdout to match `re` (e.g. a helper printing its port); fails early if the process exits first. */
+  waitForStdout(re: RegExp, timeoutMs = 10_000): Promise<RegExpMatchArray> {
+    return this.waitFor(() => this.stdoutText, re, timeoutMs);
+  }
+
+  private async waitFor(text: () => string, re: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
     const found = await poll(
-      `${this.name} to log ${re}`,
+      `${this.name} to print ${re}`,
       () => {
-        const m = this.stderrText.match(re);
+        const m = text().match(re);
         if (m !== null) return m;
         return this.proc.exitCode !== null || this.proc.signalCode !== null ? "exited" : undefined;
       },

@@ -207,7 +207,7 @@ function retryDelay(detailsBin: string): number | null {
   return null;
 }
 
-/** An in-process h2c (or TLS) server around a node:http2 request handler, on a port the kernel picks. */
+/** An in-process h2c (or TLS) server around a node:http2 stream handler, on a port the kernel picks. */
 export class Http2TestServer implements AsyncDisposable {
   private constructor(
     readonly server: http2.Http2Server | http2.Http2SecureServer,
@@ -216,10 +216,11 @@ export class Http2TestServer implements AsyncDisposable {
   ) {}
 
   static async start(
-    handler: (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void,
+    handler: (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => void,
     tls?: { cert: string; key: string },
   ): Promise<Http2TestServer> {
-    const server = tls === undefined ? http2.createServer(handler) : http2.createSecureServer(tls, handler);
+    const server = tls === undefined ? http2.createServer() : http2.createSecureServer(tls);
+    server.on("stream", handler);
     const { promise, resolve, reject } = Promise.withResolvers<number>();
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {

@@ -28,8 +28,10 @@ export interface TestTracerOptions extends ExporterChoice {
   resource: Attributes;
   /** extra request headers (gRPC metadata for "grpc"), e.g. { "X-Scope-OrgID": "team-a" } */
   headers?: Record<string, string>;
-  /** PEM of the CA to trust (gRPC over TLS only) */
+  /** PEM of the CA to trust (https:// endpoints) */
   ca?: string;
+  /** a client certificate and its key (PEM), for mutual TLS */
+  clientCert?: { cert: string; key: string };
   /** the SDK's random ids when absent */
   idGenerator?: IdGenerator;
 }
@@ -54,6 +56,7 @@ export class TestTracer implements AsyncDisposable {
       headers: options.headers ?? {},
       compression: (options.gzip ? "gzip" : "none") as Compression,
       timeoutMillis: 10_000,
+      httpAgentOptions: options.ca === undefined ? undefined : { ca: options.ca, cert: options.clientCert?.cert, key: options.clientCert?.key },
     };
     const inner =
       options.encoding === "grpc"
@@ -87,7 +90,7 @@ export class TestTracer implements AsyncDisposable {
   }
 }
 
-/** The official OTLP/gRPC exporter (grpc-js underneath), insecure for http://, TLS with `ca` for https://. */
+/** The official OTLP/gRPC exporter (grpc-js underneath), insecure for http://, TLS with `ca` (and a client certificate) for https://. */
 function grpcExporter(options: TestTracerOptions): SpanExporter {
   const metadata = new Metadata();
   for (const [k, v] of Object.entries(options.headers ?? {})) metadata.set(k.toLowerCase(), v);
@@ -98,7 +101,9 @@ function grpcExporter(options: TestTracerOptions): SpanExporter {
     timeoutMillis: 10_000,
     credentials:
       options.ca !== undefined
-        ? grpcCredentials.createSsl(Buffer.from(options.ca))
+        ? options.clientCert !== undefined
+          ? grpcCredentials.createSsl(Buffer.from(options.ca), Buffer.from(options.clientCert.key), Buffer.from(options.clientCert.cert))
+          : grpcCredentials.createSsl(Buffer.from(options.ca))
         : options.endpoint.startsWith("https:")
           ? grpcCredentials.createSsl()
           : grpcCredentials.createInsecure(),

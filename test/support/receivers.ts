@@ -4,6 +4,7 @@ import { buildProcessors } from "../../src/process/build-processors.ts";
 import { TenantStats } from "../../src/process/processor.ts";
 import { createPush } from "../../src/process/push.ts";
 import { Tenants } from "../../src/process/tenants.ts";
+import { InflightBudget } from "../../src/receive/inflight-budget.ts";
 import { otlpGrpcHandler } from "../../src/receive/otlp-grpc.ts";
 import { ReceiverStats, otlpHttpApp } from "../../src/receive/otlp-http.ts";
 import { TraceExport } from "../../src/receive/trace-export.ts";
@@ -33,8 +34,10 @@ export function inProcessReceivers(cfg: TenantConfig, maxRequestBytes = 16 * 102
   const exporter = new TraceExport(createPush(tenants, clock), projection);
   const httpStats = new ReceiverStats();
   const grpcStats = new ReceiverStats();
-  const httpApp = otlpHttpApp(exporter, { maxRequestBytes, maxInflightBytes: 4 * maxRequestBytes }, httpStats);
-  const grpcHandler = otlpGrpcHandler(exporter, { maxRequestBytes }, grpcStats);
+  const httpBudget = new InflightBudget(4 * maxRequestBytes);
+  const grpcBudget = new InflightBudget(4 * maxRequestBytes);
+  const httpApp = otlpHttpApp(exporter, { maxRequestBytes, budget: httpBudget }, httpStats);
+  const grpcHandler = otlpGrpcHandler(exporter, { maxRequestBytes, budget: grpcBudget }, grpcStats);
 
   /** A collection of `tenant` at `ts` into a RecordingSink (undefined when the tenant does not exist). */
   const collect = (tenant: string, ts = Date.now()): RecordingSink | undefined => {
@@ -52,5 +55,5 @@ export function inProcessReceivers(cfg: TenantConfig, maxRequestBytes = 16 * 102
   /** Spans counted as received, over all tenants. */
   const spansReceived = (): number => [...tenants.all()].reduce((n, t) => n + t.stats.spansReceived, 0);
 
-  return { exporter, tenants, httpApp, grpcHandler, httpStats, grpcStats, collect, calls, spansReceived };
+  return { exporter, tenants, httpApp, grpcHandler, httpStats, grpcStats, httpBudget, grpcBudget, collect, calls, spansReceived };
 }

@@ -69,6 +69,19 @@ export interface RedgenStart {
   /** extra command-line flags */
   args?: string[];
   /**
+   * how the helper reaches the API (server.http_tls_config / server.auth):
+   * the CA to trust (then https://localhost), a client certificate, headers
+   */
+  api?: ApiAccess;
+  /** another build of redgen to run (default: dist/redgen, rebuilt when stale) */
+  binary?: string;
+  /** wait for GET /ready to answer 200 (default); false: only for the API to answer at all */
+  waitReady?: boolean;
+  /** a command the binary runs under, e.g. ["prlimit", "--nofile=1024:1024"] */
+  wrapper?: string[];
+  /** extra environment variables */
+  env?: Record<string, string>;
+  /**
    * storage.path for a config object: a directory that outlives this
    * instance (restart tests start the next one on it); default a fresh one
    * inside the instance's temp dir
@@ -81,6 +94,14 @@ export interface RedgenStart {
   command?: string[];
   /** how long to wait for "redgen started" and /ready (default 10 s; an emulated CPU needs more) */
   startTimeoutMs?: number;
+}
+
+/** TLS material and headers the helper's own API requests use. */
+export interface ApiAccess {
+  ca?: string;
+  cert?: string;
+  key?: string;
+  headers?: Record<string, string>;
 }
 
 /**
@@ -99,7 +120,16 @@ export class Redgen implements AsyncDisposable {
     readonly otlpHttpUrl: string,
     /** port of the OTLP/gRPC receiver; undefined when it is off */
     readonly otlpGrpcPort: number | undefined,
+    /** how the helper's API requests authenticate */
+    readonly apiAccess: ApiAccess = {},
   ) {}
+
+  /** fetch() of an API path with the helper's credentials (and `init` merged in). */
+  apiFetch(path: string, init: RequestInit = {}): Promise<Response> {
+    const a = this.apiAccess;
+    const tls = a.ca === undefined ? undefined : { ca: a.ca, cert: a.cert, key: a.key };
+    return fetch(`${this.apiUrl}${path}`, { ...init, headers: { ...a.headers, ...(init.headers as Record<string, string>) }, tls } as RequestInit);
+  }
 
   /** http://127.0.0.1:PORT of the OTLP/gRPC receiver (throws when it is off) */
   get otlpGrpcUrl(): string {
@@ -118,7 +148,7 @@ export class Redgen implements AsyncDisposable {
   }
 
   static async start(options: RedgenStart): Promise<Redgen> {
-    if (options.command === undefined) ensureBinary();
+    if (options.command === undefined && options.binary === undefined) ensureBinary();
     const timeoutMs = options.startTimeoutMs ?? 10_000;
     const dir = mkdtempSync(join(tmpdir(), "redgen-e2e-"));
     const configFile = join(dir, "redgen.yaml");
@@ -131,8 +161,10 @@ export class Redgen implements AsyncDisposable {
       config.metrics_generator.storage.path = options.stateDir ?? join(dir, "wal");
       writeFileSync(configFile, stringify(config));
     }
-    const child = new ChildProcess("redgen", [...(options.command ?? [REDGEN_BINARY]), `-config.file=${configFile}`, ...(options.args ?? [])], {
+    const command = options.command ?? [...(options.wrapper ?? []), options.binary ?? REDGEN_BINARY];
+    const child = new ChildProcess("redgen", [...command, `-config.file=${configFile}`, ...(options.args ?? [])], {
       cwd: dir,
+      env: options.env === undefined ? undefined : { ...process.env, ...options.env },
     });
     try {
       const [started] = await child.waitForStderr(/^.*msg="redgen started".*$/m, timeoutMs);
@@ -141,14 +173,17 @@ export class Redgen implements AsyncDisposable {
         if (m === null) throw new Error(`no ${name}= in the "redgen started" line: ${started}`);
         return portOf(m[1]);
       };
-      const api = `http://127.0.0.1:${field("api")}`;
+      const api = options.api?.ca === undefined ? `http://127.0.0.1:${field("api")}` : `https://localhost:${field("api")}`;
       const otlp = `http://127.0.0.1:${field("otlp_http")}`;
       const grpcPort = / otlp_grpc=off\b/.test(started) ? undefined : field("otlp_grpc");
-      await poll("redgen GET /ready", async () => ((await fetch(`${api}/ready`)).status === 200 ? true : undefined), {
+      const a = options.api ?? {};
+      const tls = a.ca === undefined ? undefined : { ca: a.ca, cert: a.cert, key: a.key };
+      const wanted = options.waitReady === false ? [200, 503] : [200];
+      await poll("redgen GET /ready", async () => (wanted.includes((await fetch(`${api}/ready`, { tls } as RequestInit)).status) ? true : undefined), {
         timeoutMs,
         intervalMs: 20,
       });
-      return new Redgen(child, dir, api, otlp, grpcPort);
+      return new Redgen(child, dir, api, otlp, grpcPort, a);
     } catch (e) {
       await child.stop("SIGKILL").catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
@@ -158,16 +193,16 @@ export class Redgen implements AsyncDisposable {
 
   /** GET /metrics/generated, for `tenant` (as ?tenant=) or the single tenant. */
   async generated(tenant?: string, via: "query" | "header" = "query"): Promise<string> {
-    const url = tenant !== undefined && via === "query" ? `${this.apiUrl}/metrics/generated?tenant=${encodeURIComponent(tenant)}` : `${this.apiUrl}/metrics/generated`;
+    const path = tenant !== undefined && via === "query" ? `/metrics/generated?tenant=${encodeURIComponent(tenant)}` : "/metrics/generated";
     const headers: Record<string, string> = tenant !== undefined && via === "header" ? { "X-Scope-OrgID": tenant } : {};
-    const res = await fetch(url, { headers });
+    const res = await this.apiFetch(path, { headers });
     if (res.status !== 200) throw new Error(`GET /metrics/generated: ${res.status} ${await res.text()}`);
     return res.text();
   }
 
   /** GET /metrics (redgen's own metrics). */
   async selfMetrics(): Promise<string> {
-    const res = await fetch(`${this.apiUrl}/metrics`);
+    const res = await this.apiFetch("/metrics");
     if (res.status !== 200) throw new Error(`GET /metrics: ${res.status}`);
     return res.text();
   }

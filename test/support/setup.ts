@@ -9,10 +9,13 @@
  *   systemd sandbox test lists redgen's system calls), `chromium` when it is missing (the
  *   live page is tested in a real browser), and `qemu-user-static` with
  *   `libc6-arm64-cross` when missing (the arm64 release binary runs here
- *   under emulation);
+ *   under emulation), and `apache2-utils` when `htpasswd` is missing (the
+ *   basic-auth tests hash passwords with the real tool);
  * - builds `dist/redgen` when it is missing or older than any file in src/
  *   or package.json;
- * - builds the pdata span-size oracle (test/support/pdata-size, Go) into .cache/go-bin;
+ * - builds the pdata span-size oracle (test/support/pdata-size, Go) and the
+ *   SigV4 verifying server (test/support/sigv4-verify, on the AWS SDK for Go)
+ *   into .cache/go-bin;
  * - installs the OpenTelemetry Python SDK with its OTLP/gRPC exporter (pinned,
  *   from PyPI) into a venv under .cache/python-otel, and Go `telemetrygen`
  *   (pinned, `go install`) into .cache/go-bin, when missing: the gRPC
@@ -66,6 +69,7 @@ export function ensureSystemPackages(): void {
   if (!onPath("ip")) missing.push("iproute2");
   // the systemd sandbox test lists redgen's system calls with strace
   if (!onPath("strace")) missing.push("strace");
+  if (!onPath("htpasswd")) missing.push("apache2-utils");
   if (missing.length === 0) return;
   console.error(`setup: installing ${missing.join(", ")} (not on PATH)`);
   aptInstall(missing);
@@ -199,24 +203,40 @@ export const PDATA_SIZE = join(GO_BIN, "pdatasize");
 /**
  * Builds test/support/pdata-size (a small Go program on the Collector's pdata,
  * the module Tempo's distributor uses) into .cache/go-bin unless the build of
- * the current sources is there (a marker records their hash). The first build
- * downloads pdata and gRPC from the Go module proxy: about a minute.
+ * the current sources is there. The first build downloads pdata and gRPC from
+ * the Go module proxy: about a minute.
  */
 export function ensurePdataSize(): string {
-  const marker = join(GO_BIN, "pdatasize.sources");
+  return ensureGoProgram("the pdata size oracle", PDATA_SIZE_SRC, PDATA_SIZE);
+}
+
+/** The AWS SigV4 verifying server `ensureSigv4Verify` builds (test/support/sigv4-verify, on aws-sdk-go-v2). */
+export const SIGV4_VERIFY = join(GO_BIN, "sigv4verify");
+
+/** Builds test/support/sigv4-verify into .cache/go-bin (aws-sdk-go-v2 from the Go module proxy the first time). */
+export function ensureSigv4Verify(): string {
+  return ensureGoProgram("the SigV4 verifier", join(REPO_ROOT, "test", "support", "sigv4-verify"), SIGV4_VERIFY);
+}
+
+/**
+ * `go build`s the module in `src` into `binary` unless the build of its
+ * current sources is there (a marker next to the binary records their hash).
+ */
+function ensureGoProgram(what: string, src: string, binary: string): string {
+  const marker = `${binary}.sources`;
   const hasher = new Bun.CryptoHasher("sha256");
-  for (const f of ["go.mod", "go.sum", "main.go"]) hasher.update(readFileSync(join(PDATA_SIZE_SRC, f)));
+  for (const f of ["go.mod", "go.sum", "main.go"]) hasher.update(readFileSync(join(src, f)));
   const digest = hasher.digest("hex");
-  if (existsSync(PDATA_SIZE) && existsSync(marker) && readFileSync(marker, "utf8").trim() === digest) return PDATA_SIZE;
+  if (existsSync(binary) && existsSync(marker) && readFileSync(marker, "utf8").trim() === digest) return binary;
   const go = Bun.which("go", { PATH: `${process.env.PATH ?? ""}:/usr/local/go/bin` });
-  if (go === null) throw new Error("setup: the pdata size oracle is missing and there is no Go toolchain (go) to build it");
+  if (go === null) throw new Error(`setup: ${what} is missing and there is no Go toolchain (go) to build it`);
   const t0 = performance.now();
-  console.error(`setup: building the pdata size oracle into ${GO_BIN} (takes a minute the first time)`);
+  console.error(`setup: building ${what} into ${GO_BIN} (takes a minute the first time)`);
   mkdirSync(GO_BIN, { recursive: true });
-  run([go, "build", "-o", PDATA_SIZE, "."], PDATA_SIZE_SRC, { ...process.env, GOFLAGS: "-mod=mod" });
+  run([go, "build", "-o", binary, "."], src, { ...process.env, GOFLAGS: "-mod=mod" });
   writeFileSync(marker, `${digest}\n`);
-  console.error(`setup: pdata size oracle ready (${Math.round((performance.now() - t0) / 1000)} s)`);
-  return PDATA_SIZE;
+  console.error(`setup: ${what} ready (${Math.round((performance.now() - t0) / 1000)} s)`);
+  return binary;
 }
 
 if (import.meta.main) {
@@ -228,6 +248,7 @@ if (import.meta.main) {
   ensurePythonOtel();
   ensureTelemetrygen();
   ensurePdataSize();
+  ensureSigv4Verify();
   ensureKafkaTestTools();
   console.error(`setup: ready (${Math.round(performance.now() - t0)} ms)`);
 }

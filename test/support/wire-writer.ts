@@ -20,7 +20,19 @@ export class WireWriter {
   }
 
   private tag(field: number, wire: number): void {
-    this.varintRaw(BigInt((field << 3) | wire));
+    this.varintRaw((BigInt(field) << 3n) | BigInt(wire));
+  }
+
+  /** A tag (field, wire type) with nothing after it: group markers (3, 4) or a field left unfinished. */
+  marker(field: number | bigint, wire: number): this {
+    this.varintRaw((BigInt(field) << 3n) | BigInt(wire));
+    return this;
+  }
+
+  /** Bytes as they are, e.g. a varint of a chosen length or garbage. */
+  raw(bytes: ArrayLike<number>): this {
+    for (let i = 0; i < bytes.length; i++) this.parts.push(bytes[i]);
+    return this;
   }
 
   varint(field: number, v: number | bigint): this {
@@ -49,7 +61,7 @@ export class WireWriter {
   bytesField(field: number, b: Uint8Array): this {
     this.tag(field, 2);
     this.varintRaw(BigInt(b.length));
-    this.parts.push(...b);
+    for (let i = 0; i < b.length; i++) this.parts.push(b[i]);
     return this;
   }
 

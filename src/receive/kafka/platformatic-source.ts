@@ -15,6 +15,16 @@ import type { KafkaRecordView, KafkaSource, PartitionLag } from "./kafka-source.
 /** What a rebalance may hold in memory before the stream is paused until the join. */
 const HOLD_LIMIT_BYTES = 64 << 20;
 
+/** SASL and TLS options of every broker connection (ingest.kafka.sasl_* / tls_*). */
+function connectionSecurity(cfg: KafkaConfig) {
+  const t = cfg.tls;
+  return {
+    sasl: cfg.sasl && { mechanism: cfg.sasl.mechanism, username: cfg.sasl.username, password: cfg.sasl.password },
+    tls: t && { ca: t.ca, cert: t.cert, key: t.key, rejectUnauthorized: !t.insecure_skip_verify, servername: t.server_name },
+    tlsServerName: t?.server_name,
+  };
+}
+
 export class PlatformaticSource implements KafkaSource {
   private readonly consumer: Consumer;
   private stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
@@ -59,6 +69,7 @@ export class PlatformaticSource implements KafkaSource {
       heartbeatInterval: Math.min(3000, Math.floor(cfg.session_timeout_ms / 3)),
       timeout: cfg.dial_timeout_ms,
       retryDelay: 250,
+      ...connectionSecurity(cfg),
     });
     this.consumer.on("consumer:group:join", (p) => {
       this.joined = true;

@@ -1,4 +1,4 @@
-import type { Hono } from "hono";
+import type { Env, Hono } from "hono";
 import { tenantFromHeader } from "../../receive/tenant-id.ts";
 import { LivePage } from "./live-page.ts";
 import type { LiveSources } from "./live-sources.ts";
@@ -37,7 +37,7 @@ export function pageDocument(html: string = pageHtml as unknown as string): Page
  * Ordinary routes of the API app, so any middleware put in front of that
  * app (authentication) covers them. Read-only: GET only, nothing changes.
  */
-export function mountLivePage(app: Hono, sources: LiveSources): LivePage {
+export function mountLivePage<E extends Env>(app: Hono<E>, sources: LiveSources): LivePage {
   const page = new LivePage(sources);
   let doc: PageDocument | undefined;
   app.get("/", (c) => {

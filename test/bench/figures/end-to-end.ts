@@ -30,6 +30,20 @@ async function runLoader(args: Record<string, string | number>): Promise<LoadRes
   return { ...result, cpuMs: Number(proc.resourceUsage()?.cpuTime.total ?? 0) / 1000 };
 }
 
+/**
+ * --auth: the receivers' auth block and the header the loader sends. Basic
+ * uses a bcrypt hash of cost 10 (htpasswd -B's default is 5); redgen
+ * verifies it once and remembers it, so the figure shows the steady state.
+ */
+async function benchAuth(auth: BenchSettings["auth"]): Promise<{ receiverAuth?: string; authorization?: string }> {
+  if (auth === "bearer") return { receiverAuth: "{bearertokenauth: {token: bench-token-0123456789}}", authorization: "Bearer bench-token-0123456789" };
+  if (auth === "basic") {
+    const hash = await Bun.password.hash("bench-password", { algorithm: "bcrypt", cost: 10 });
+    return { receiverAuth: `{basicauth: {htpasswd: {inline: 'bench:${hash}'}}}`, authorization: `Basic ${Buffer.from("bench:bench-password").toString("base64")}` };
+  }
+  return {};
+}
+
 /** The sum of traces_spanmetrics_calls_total over every series in an exposition. */
 function sumCalls(exposition: string): number {
   let sum = 0;
@@ -41,12 +55,12 @@ function sumCalls(exposition: string): number {
 }
 
 /** One protocol's end-to-end figures, against a fresh redgen. */
-export async function endToEnd(settings: BenchSettings, report: Report, protocol: "http" | "grpc"): Promise<void> {
+export async function endToEnd(settings: BenchSettings, report: Report, protocol: "http" | "grpc", binary?: string): Promise<void> {
   const name = `e2e.${protocol}`;
   if (!wants(settings, name)) return;
   const { throughputCorpus, seed, e2eSeconds, e2eWarmSeconds, e2eConcurrency } = settings;
   ensureCorpus(throughputCorpus, seed, log);
-  ensureBinary();
+  if (binary === undefined) ensureBinary();
   // Rounds go to a sink in this process (its CPU is not redgen's): encoding, the queue on disk, the checkpoint and sending all count.
   let rwBytes = 0;
   const sink = Bun.serve({
@@ -58,12 +72,13 @@ export async function endToEnd(settings: BenchSettings, report: Report, protocol
     },
   });
   const remoteWrite = { url: `http://127.0.0.1:${sink.port}/api/v1/write`, interval: "5s" };
-  const redgen = await Redgen.start({ config: benchYaml({ receivers: true, maxItems: 250_000, remoteWrite }) });
+  const { receiverAuth, authorization } = await benchAuth(settings.auth);
+  const redgen = await Redgen.start({ config: benchYaml({ receivers: true, maxItems: 250_000, remoteWrite, receiverAuth }), binary });
   try {
     const grpcPort = /otlp_grpc=\S+:(\d+)/.exec(redgen.process.stderr)?.[1];
     const url = protocol === "http" ? redgen.otlpHttpUrl : `http://127.0.0.1:${grpcPort}`;
-    const common = { corpus: corpusDir(throughputCorpus, seed), protocol, url, tenant: TENANT, concurrency: e2eConcurrency };
-    log(`${name}: redgen pid ${redgen.process.pid}, warm-up ${e2eWarmSeconds} s, then ${e2eSeconds} s with ${e2eConcurrency} requests in flight`);
+    const common = { corpus: corpusDir(throughputCorpus, seed), protocol, url, tenant: TENANT, concurrency: e2eConcurrency, ...(authorization ? { authorization } : {}) };
+    log(`${name}: redgen pid ${redgen.process.pid}, auth ${settings.auth}, warm-up ${e2eWarmSeconds} s, then ${e2eSeconds} s with ${e2eConcurrency} requests in flight`);
     // the warm-up replays with other trace ids (pass-base), so the measured load never repeats one
     const warm = await runLoader({ ...common, duration: e2eWarmSeconds, "pass-base": 1 << 20 });
     const pid = redgen.process.pid;

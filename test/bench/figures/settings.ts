@@ -45,6 +45,8 @@ export interface BenchSettings {
   throughputCorpus: string;
   /** the corpora a registry is filled from for memory.* and collect.* */
   memoryCorpora: string[];
+  /** --auth: credentials the e2e receivers require and the loader sends (none, bearer or basic) */
+  auth: "none" | "bearer" | "basic";
 }
 
 /** The settings the command line asks for, with the defaults for a full or a --quick run. */
@@ -62,6 +64,7 @@ export function benchSettings(args: Args): BenchSettings {
     e2eConcurrency: Number(args.option("concurrency") ?? 8),
     throughputCorpus: args.option("corpus") ?? (quick ? "quick-base" : "base"),
     memoryCorpora: quick ? ["quick-hi"] : ["100k", "1m"],
+    auth: authOption(args.option("auth")),
   };
 }
 
@@ -73,4 +76,10 @@ export function wants(s: BenchSettings, name: string): boolean {
 /** Whether any figure under `section` (e.g. "decode") was asked for. */
 export function wantsSection(s: BenchSettings, section: string): boolean {
   return s.only.length === 0 || s.only.some((p) => p === section || p.startsWith(`${section}.`) || section.startsWith(`${p}.`));
+}
+
+function authOption(v: string | undefined): BenchSettings["auth"] {
+  if (v === undefined || v === "none") return "none";
+  if (v === "bearer" || v === "basic") return v;
+  throw new Error(`--auth ${v}: use none, bearer or basic`);
 }

@@ -14,6 +14,11 @@
  * - `sharedKafka()` is one broker per test process, started on first use and
  *   killed when the process exits, for test files that only need topics of
  *   their own.
+ * - With `security`, the broker also listens with SASL_SSL (PLAIN and
+ *   SCRAM-SHA-256/512, a PKCS#12 keystore made from the given PEM files by
+ *   openssl); SCRAM users are created by `kafka-storage format --add-scram`,
+ *   so such a broker formats its own log dir. The PLAINTEXT listener stays
+ *   for the test's own admin work.
  */
 import { Admin } from "@platformatic/kafka";
 import { randomBytes } from "node:crypto";
@@ -39,11 +44,26 @@ export interface KafkaOptions {
   timeoutMs?: number;
   /** Extra JVM flags, after the defaults (e.g. ["-XX:TieredStopAtLevel=4"] for full JIT in a throughput test). */
   jvmFlags?: string[];
+  /** A SASL_SSL listener next to PLAINTEXT. */
+  security?: BrokerSecurity;
+}
+
+/** Users and the server certificate of a SASL_SSL listener. */
+export interface BrokerSecurity {
+  /** PEM files of the broker's certificate (for 127.0.0.1) and its key */
+  certFile: string;
+  keyFile: string;
+  /** SASL/PLAIN users: name → password */
+  plainUsers: Record<string, string>;
+  /** SCRAM users, with credentials for both SHA-256 and SHA-512: name → password */
+  scramUsers: Record<string, string>;
 }
 
 export interface KafkaBroker {
   /** "127.0.0.1:PORT", for a client's bootstrap list. */
   readonly bootstrap: string;
+  /** "127.0.0.1:PORT" of the SASL_SSL listener (with `security`) */
+  readonly saslSslBootstrap?: string;
   readonly port: number;
   readonly controllerPort: number;
   readonly pid: number;
@@ -200,6 +220,45 @@ function formattedTemplate(libs: string, jvm: string[], timeoutMs: number): stri
   return template;
 }
 
+/** Listener, SASL and keystore properties of a broker with a SASL_SSL listener; writes the keystore into `dir`. */
+function securityProperties(dir: string, port: number, saslPort: number, controllerPort: number, sec: BrokerSecurity): Record<string, string> {
+  const keystore = join(dir, "broker.p12");
+  const r = Bun.spawnSync(["openssl", "pkcs12", "-export", "-in", sec.certFile, "-inkey", sec.keyFile, "-out", keystore, "-passout", "pass:redgen-test", "-name", "broker"], {
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  if (r.exitCode !== 0) throw new Error(`openssl pkcs12 failed: ${r.stderr.toString()}`);
+  const plainUsers = Object.entries(sec.plainUsers)
+    .map(([u, pw]) => `user_${u}="${pw}"`)
+    .join(" ");
+  return {
+    listeners: `PLAINTEXT://127.0.0.1:${port},SASL_SSL://127.0.0.1:${saslPort},CONTROLLER://127.0.0.1:${controllerPort}`,
+    "advertised.listeners": `PLAINTEXT://127.0.0.1:${port},SASL_SSL://127.0.0.1:${saslPort}`,
+    "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT",
+    "sasl.enabled.mechanisms": "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512",
+    "listener.name.sasl_ssl.plain.sasl.jaas.config": `org.apache.kafka.common.security.plain.PlainLoginModule required ${plainUsers};`,
+    "listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config": "org.apache.kafka.common.security.scram.ScramLoginModule required;",
+    "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config": "org.apache.kafka.common.security.scram.ScramLoginModule required;",
+    "ssl.keystore.type": "PKCS12",
+    "ssl.keystore.location": keystore,
+    "ssl.keystore.password": "redgen-test",
+    "ssl.client.auth": "none",
+  };
+}
+
+/** Formats the broker's own log dir, creating the SCRAM users (both hash sizes) with it. */
+function formatWithScram(jvm: string[], propsPath: string, sec: BrokerSecurity, timeoutMs: number): void {
+  const scram = Object.entries(sec.scramUsers).flatMap(([u, pw]) =>
+    ["SCRAM-SHA-256", "SCRAM-SHA-512"].flatMap((m) => ["--add-scram", `${m}=[name=${u},password=${pw}]`]),
+  );
+  const format = Bun.spawnSync([...jvm, "kafka.tools.StorageTool", "format", "-t", randomClusterId(), "-c", propsPath, ...scram], {
+    stdout: "pipe",
+    stderr: "pipe",
+    timeout: timeoutMs,
+  });
+  if (format.exitCode !== 0) throw new Error(`kafka storage format --add-scram exited with ${format.exitCode}:\n${format.stdout.toString()}${format.stderr.toString()}`);
+}
+
 /**
  * Starts a single-node KRaft broker on free loopback ports and resolves once
  * it answers a metadata request. Retries with new ports when the ones picked
@@ -230,11 +289,16 @@ async function startOnce(libs: string, options: KafkaOptions): Promise<KafkaBrok
   const dir = mkdtempSync(join(tmpdir(), "redgen-kafka-"));
   const propsPath = join(dir, "server.properties");
   const logPath = join(dir, "broker.log");
-  writeFileSync(propsPath, serverProperties(join(dir, "data"), port, controllerPort, options.partitions ?? 1, options.properties ?? {}));
+  const sec = options.security;
+  let saslPort = 0;
+  while (sec !== undefined && (saslPort === 0 || saslPort === port || saslPort === controllerPort)) saslPort = await freePort();
+  const extra = sec === undefined ? {} : securityProperties(dir, port, saslPort, controllerPort, sec);
+  writeFileSync(propsPath, serverProperties(join(dir, "data"), port, controllerPort, options.partitions ?? 1, { ...extra, ...options.properties }));
   const jvm = javaArgs(libs, options.heap ?? "512m", options.logLevel ?? "warn", options.jvmFlags);
 
   try {
-    cpSync(formattedTemplate(libs, jvm, timeoutMs), join(dir, "data"), { recursive: true });
+    if (sec === undefined) cpSync(formattedTemplate(libs, jvm, timeoutMs), join(dir, "data"), { recursive: true });
+    else formatWithScram(jvm, propsPath, sec, timeoutMs);
   } catch (e) {
     rmSync(dir, { recursive: true, force: true });
     throw e;
@@ -259,6 +323,7 @@ async function startOnce(libs: string, options: KafkaOptions): Promise<KafkaBrok
   };
   const broker: KafkaBroker = {
     bootstrap: `127.0.0.1:${port}`,
+    saslSslBootstrap: sec === undefined ? undefined : `127.0.0.1:${saslPort}`,
     port,
     controllerPort,
     pid: proc.pid,

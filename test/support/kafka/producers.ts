@@ -64,7 +64,14 @@ export class TestProducer {
  * headers and partition, one kcat run per group, since `-k`/`-H`/`-p` apply
  * to a whole run.
  */
-export async function kcatProduce(bootstrap: string, topic: string, codec: Codec, records: OutRecord[]): Promise<void> {
+export async function kcatProduce(
+  bootstrap: string,
+  topic: string,
+  codec: Codec,
+  records: OutRecord[],
+  /** librdkafka properties, e.g. security.protocol, sasl.* and ssl.* for a SASL_SSL listener */
+  config: Record<string, string> = {},
+): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "redgen-kcat-"));
   try {
     const groups = new Map<string, { args: string[]; files: string[] }>();
@@ -81,7 +88,8 @@ export async function kcatProduce(bootstrap: string, topic: string, codec: Codec
     });
     for (const g of groups.values()) {
       // big messages: librdkafka's default message.max.bytes is 1 MB
-      const cmd = ["kcat", "-P", "-b", bootstrap, "-t", topic, "-z", codec, "-X", "message.max.bytes=16000000", "-X", "linger.ms=20", ...g.args, ...g.files];
+      const props = Object.entries(config).flatMap(([k, v]) => ["-X", `${k}=${v}`]);
+      const cmd = ["kcat", "-P", "-b", bootstrap, "-t", topic, "-z", codec, "-X", "message.max.bytes=16000000", "-X", "linger.ms=20", ...props, ...g.args, ...g.files];
       const p = Bun.spawn(cmd, { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
       const [code, err] = await Promise.all([p.exited, new Response(p.stderr).text()]);
       if (code !== 0) throw new Error(`kcat exited with ${code}: ${err}`);
