@@ -4,26 +4,23 @@ import { parseArgs } from "./cli/args.ts";
 import { helpText } from "./cli/help.ts";
 import { systemdUnit } from "./cli/systemd-unit.ts";
 import { ConfigError, loadConfig } from "./config/load.ts";
-import { redactUrl, redactedConfig } from "./config/redact.ts";
+import { redactUrl } from "./config/redact.ts";
 import type { Config } from "./config/types.ts";
 import { AttributeProjection } from "./decode/span-batch.ts";
 import { createPush } from "./process/push.ts";
 import { Tenants } from "./process/tenants.ts";
 import { TraceExport } from "./receive/trace-export.ts";
-import { apiApp } from "./serve/api.ts";
-import { AuthStats } from "./auth/auth-stats.ts";
-import { Authenticator } from "./auth/authenticator.ts";
 import { registerAccessCollectors } from "./telemetry/access-collectors.ts";
 import { registerCollectors } from "./telemetry/collectors.ts";
 import { registerKafkaCollectors } from "./telemetry/kafka-collectors.ts";
 import { SelfMetrics } from "./telemetry/self-metrics.ts";
-import { registerStorageCollectors, storageStatus } from "./telemetry/storage-collectors.ts";
+import { registerStorageCollectors } from "./telemetry/storage-collectors.ts";
 import { type LogLevel, log, setLogLevel } from "./util/log.ts";
+import { startApi } from "./wiring/api.ts";
 import { kafkaClient, startKafka } from "./wiring/kafka.ts";
-import { liveSources } from "./wiring/live-page.ts";
 import { startOverridesReload } from "./wiring/overrides-reload.ts";
 import { startPeriodic } from "./wiring/periodic.ts";
-import { startReceivers, tlsOptions } from "./wiring/receivers.ts";
+import { startReceivers } from "./wiring/receivers.ts";
 import { StorageError, openStorage } from "./wiring/storage.ts";
 import { TenantFactory } from "./wiring/tenant-factory.ts";
 
@@ -57,24 +54,10 @@ export async function start(config: Config): Promise<Running> {
   registerCollectors(selfMetrics, { version: VERSION, tenants: () => tenants.all(), endpoints: () => factory.endpoints, receivers: receivers.stats });
   registerStorageCollectors(selfMetrics, storage, factory);
   registerKafkaCollectors(selfMetrics, config, () => kafka);
-  const apiAuth = new AuthStats("api");
-  registerAccessCollectors(selfMetrics, { authStats: [...receivers.authStats, ...(config.server.auth ? [apiAuth] : [])], grpcConnections: receivers.grpcConnections });
   let stopping = false;
-  const api = Bun.serve({
-    hostname: config.server.http_listen_address,
-    port: config.server.http_listen_port,
-    tls: config.server.tls ? await tlsOptions(config.server.tls) : undefined,
-    fetch: apiApp({
-      auth: config.server.auth && new Authenticator(config.server.auth),
-      authStats: apiAuth,
-      selfMetrics,
-      registryOf: (t) => tenants.find(t)?.registry,
-      notReady: () => (stopping ? "shutting down" : kafka !== undefined && !kafka.receiver.ready ? "kafka consumer has not joined its group yet" : null),
-      statusConfig: () => JSON.stringify(redactedConfig(config), null, 2),
-      statusStorage: () => storageStatus(storage, factory),
-      live: liveSources(config, VERSION, tenants, factory, () => kafka),
-    }).fetch,
-  });
+  const notReady = () => (stopping ? "shutting down" : kafka !== undefined && !kafka.receiver.ready ? "kafka consumer has not joined its group yet" : null);
+  const { server: api, authStats: apiAuth } = await startApi(config, { version: VERSION, selfMetrics, tenants, factory, storage, kafka: () => kafka, notReady });
+  registerAccessCollectors(selfMetrics, { authStats: [...receivers.authStats, ...(config.server.auth ? [apiAuth] : [])], grpcConnections: receivers.grpcConnections });
   const periodic = startPeriodic(tenants, STALE_SWEEP_MS);
   const overrides = startOverridesReload(config, factory, projection, selfMetrics);
 
