@@ -1,6 +1,7 @@
 import type { CollectMode, SeriesSink } from "../registry/sink.ts";
 import { log } from "../util/log.ts";
-import { WriteRequestEncoder } from "./encode.ts";
+import { type RoundEncoder, WriteRequestEncoder } from "./encode.ts";
+import { WriteV2Encoder } from "./encode-v2.ts";
 import { LabelBytesCache } from "./label-bytes.ts";
 import type { OutgoingRequest, RemoteWriteQueue } from "./queue.ts";
 import { snappyCompress } from "./snappy.ts";
@@ -15,6 +16,10 @@ export interface WriterEndpoint {
   queue: RemoteWriteQueue;
   maxSamplesPerSend: number;
   sendExemplars: boolean;
+  /** protobuf_message: remote write 1.0 or 2.0 */
+  protocol: "v1" | "v2";
+  /** send_native_histograms, derived from the tenant's current generate_native_histograms (spec §9) */
+  sendNative: () => boolean;
 }
 
 /**
@@ -133,10 +138,17 @@ export class TenantWriter<C> {
 
   /** Encodes a round for each distinct endpoint shape; null when the collection failed. */
   private encode(ts: number): Map<string, OutgoingRequest[]> | null {
-    const encoders = new Map<string, WriteRequestEncoder>();
+    const encoders = new Map<string, RoundEncoder>();
     for (const e of this.endpoints) {
       const k = keyOf(e);
-      if (!encoders.has(k)) encoders.set(k, new WriteRequestEncoder(e.maxSamplesPerSend, e.sendExemplars, this.labelBytes));
+      if (encoders.has(k)) continue;
+      const native = e.sendNative();
+      encoders.set(
+        k,
+        e.protocol === "v2"
+          ? new WriteV2Encoder(e.maxSamplesPerSend, e.sendExemplars, native)
+          : new WriteRequestEncoder(e.maxSamplesPerSend, e.sendExemplars, this.labelBytes, native),
+      );
     }
     try {
       this.registry.collect(ts, tee([...encoders.values()]), "remote");
@@ -164,16 +176,20 @@ export class TenantWriter<C> {
   }
 }
 
+/** Endpoints of one shape get the same encoded round. */
 function keyOf(e: WriterEndpoint): string {
-  return `${e.maxSamplesPerSend}/${e.sendExemplars}`;
+  return `${e.protocol}/${e.maxSamplesPerSend}/${e.sendExemplars}/${e.sendNative()}`;
 }
 
 function tee(sinks: SeriesSink[]): SeriesSink {
   if (sinks.length === 1) return sinks[0];
   return {
-    family: (n, t) => sinks.forEach((s) => s.family(n, t)),
-    begin: (n, l, le) => sinks.forEach((s) => s.begin(n, l, le)),
+    family: (n, t, m) => sinks.forEach((s) => s.family(n, t, m)),
+    begin: (n, l, le, st) => sinks.forEach((s) => s.begin(n, l, le, st)),
+    zero: (ts) => sinks.forEach((s) => s.zero(ts)),
     sample: (ts, v) => sinks.forEach((s) => s.sample(ts, v)),
+    zeroHistogram: (ts, schema) => sinks.forEach((s) => s.zeroHistogram(ts, schema)),
+    histogram: (ts, h) => sinks.forEach((s) => s.histogram(ts, h)),
     exemplar: (n, v, x, ts) => sinks.forEach((s) => s.exemplar(n, v, x, ts)),
   };
 }

@@ -9,6 +9,10 @@
  * - builds `dist/redgen` when it is missing or older than any file in src/
  *   or package.json;
  * - builds the pdata span-size oracle (test/support/pdata-size, Go) into .cache/go-bin;
+ * - builds the native-histogram oracle (test/support/native-histogram-oracle,
+ *   Go, on client_golang) into .cache/go-bin;
+ * - `go install`s Prometheus 3 (pinned; remote write 2.0 receiver) into
+ *   .cache/prometheus3 when missing: about 5 minutes the first time;
  * - installs the OpenTelemetry Python SDK with its OTLP/gRPC exporter (pinned,
  *   from PyPI) into a venv under .cache/python-otel, and Go `telemetrygen`
  *   (pinned, `go install`) into .cache/go-bin, when missing: the gRPC
@@ -154,7 +158,6 @@ export function ensureTelemetrygen(): string {
   return TELEMETRYGEN;
 }
 
-const PDATA_SIZE_SRC = join(REPO_ROOT, "test", "support", "pdata-size");
 /** The pdata span-size oracle `ensurePdataSize` builds (test/support/pdata-size). */
 export const PDATA_SIZE = join(GO_BIN, "pdatasize");
 
@@ -165,20 +168,68 @@ export const PDATA_SIZE = join(GO_BIN, "pdatasize");
  * downloads pdata and gRPC from the Go module proxy: about a minute.
  */
 export function ensurePdataSize(): string {
-  const marker = join(GO_BIN, "pdatasize.sources");
+  return ensureGoOracle("pdata-size", PDATA_SIZE, "the pdata size oracle");
+}
+
+/** The native-histogram oracle `ensureNativeHistogramOracle` builds (test/support/native-histogram-oracle). */
+export const NATIVE_HISTOGRAM_ORACLE = join(GO_BIN, "nativehistogram");
+
+/**
+ * Builds test/support/native-histogram-oracle (client_golang's histogram,
+ * the version Tempo vendors, driven as Tempo drives it) into .cache/go-bin,
+ * like the pdata oracle: only when its sources changed.
+ */
+export function ensureNativeHistogramOracle(): string {
+  return ensureGoOracle("native-histogram-oracle", NATIVE_HISTOGRAM_ORACLE, "the native-histogram oracle");
+}
+
+/** `go build`s test/support/<dir> into `binary` unless a marker says the current sources are built. */
+function ensureGoOracle(dir: string, binary: string, what: string): string {
+  const src = join(REPO_ROOT, "test", "support", dir);
+  const marker = `${binary}.sources`;
   const hasher = new Bun.CryptoHasher("sha256");
-  for (const f of ["go.mod", "go.sum", "main.go"]) hasher.update(readFileSync(join(PDATA_SIZE_SRC, f)));
+  for (const f of ["go.mod", "go.sum", "main.go"]) hasher.update(readFileSync(join(src, f)));
   const digest = hasher.digest("hex");
-  if (existsSync(PDATA_SIZE) && existsSync(marker) && readFileSync(marker, "utf8").trim() === digest) return PDATA_SIZE;
+  if (existsSync(binary) && existsSync(marker) && readFileSync(marker, "utf8").trim() === digest) return binary;
   const go = Bun.which("go", { PATH: `${process.env.PATH ?? ""}:/usr/local/go/bin` });
-  if (go === null) throw new Error("setup: the pdata size oracle is missing and there is no Go toolchain (go) to build it");
+  if (go === null) throw new Error(`setup: ${what} is missing and there is no Go toolchain (go) to build it`);
   const t0 = performance.now();
-  console.error(`setup: building the pdata size oracle into ${GO_BIN} (takes a minute the first time)`);
+  console.error(`setup: building ${what} into ${GO_BIN} (takes a minute the first time)`);
   mkdirSync(GO_BIN, { recursive: true });
-  run([go, "build", "-o", PDATA_SIZE, "."], PDATA_SIZE_SRC, { ...process.env, GOFLAGS: "-mod=mod" });
+  run([go, "build", "-o", binary, "."], src, { ...process.env, GOFLAGS: "-mod=mod" });
   writeFileSync(marker, `${digest}\n`);
-  console.error(`setup: pdata size oracle ready (${Math.round((performance.now() - t0) / 1000)} s)`);
-  return PDATA_SIZE;
+  console.error(`setup: ${what} ready (${Math.round((performance.now() - t0) / 1000)} s)`);
+  return binary;
+}
+
+/** The pinned Prometheus 3 (the Go module version of v3.x) the remote write 2.0 tests run. */
+export const PROMETHEUS3_VERSION = "v0.316.0";
+const PROMETHEUS3_DIR = join(CACHE_DIR, "prometheus3");
+/** The binary `ensurePrometheus3` installs. */
+export const PROMETHEUS3 = join(PROMETHEUS3_DIR, "prometheus");
+
+/**
+ * `go install`s github.com/prometheus/prometheus/cmd/prometheus at
+ * PROMETHEUS3_VERSION into .cache/prometheus3 unless that version is there
+ * (a marker records it). Debian's Prometheus 2.42 cannot receive remote
+ * write 2.0. The first build takes about five minutes on two cores; the
+ * binary has no web UI assets, which the API and the receiver do not need.
+ */
+export function ensurePrometheus3(): string {
+  const marker = join(PROMETHEUS3_DIR, "prometheus.version");
+  if (existsSync(PROMETHEUS3) && existsSync(marker) && readFileSync(marker, "utf8").trim() === PROMETHEUS3_VERSION) return PROMETHEUS3;
+  const go = Bun.which("go", { PATH: `${process.env.PATH ?? ""}:/usr/local/go/bin` });
+  if (go === null) throw new Error("setup: Prometheus 3 is missing and there is no Go toolchain (go) to build it");
+  const t0 = performance.now();
+  console.error(`setup: building Prometheus ${PROMETHEUS3_VERSION} into ${PROMETHEUS3_DIR} (about five minutes the first time)`);
+  mkdirSync(PROMETHEUS3_DIR, { recursive: true });
+  run([go, "install", `github.com/prometheus/prometheus/cmd/prometheus@${PROMETHEUS3_VERSION}`], REPO_ROOT, {
+    ...process.env,
+    GOBIN: PROMETHEUS3_DIR,
+  });
+  writeFileSync(marker, `${PROMETHEUS3_VERSION}\n`);
+  console.error(`setup: Prometheus 3 ready (${Math.round((performance.now() - t0) / 1000)} s)`);
+  return PROMETHEUS3;
 }
 
 if (import.meta.main) {
@@ -188,6 +239,8 @@ if (import.meta.main) {
   ensurePythonOtel();
   ensureTelemetrygen();
   ensurePdataSize();
+  ensureNativeHistogramOracle();
+  ensurePrometheus3();
   ensureKafkaTestTools();
   console.error(`setup: ready (${Math.round(performance.now() - t0)} ms)`);
 }
