@@ -223,7 +223,8 @@ export function ensurePrometheus3(): string {
   const t0 = performance.now();
   console.error(`setup: building Prometheus ${PROMETHEUS3_VERSION} into ${PROMETHEUS3_DIR} (about five minutes the first time)`);
   mkdirSync(PROMETHEUS3_DIR, { recursive: true });
-  run([go, "install", `github.com/prometheus/prometheus/cmd/prometheus@${PROMETHEUS3_VERSION}`], REPO_ROOT, {
+  // remove_all_sd leaves out the service-discovery plugins (cloud SDKs): half the build, none needed here.
+  run([go, "install", "-tags", "remove_all_sd", `github.com/prometheus/prometheus/cmd/prometheus@${PROMETHEUS3_VERSION}`], REPO_ROOT, {
     ...process.env,
     GOBIN: PROMETHEUS3_DIR,
   });
