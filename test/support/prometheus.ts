@@ -4,6 +4,15 @@ import { join } from "node:path";
 import { ChildProcess } from "./child-process.ts";
 import { poll } from "./poll.ts";
 import { portOf } from "./ports.ts";
+import { ensurePrometheus3 } from "./setup.ts";
+
+/** How to start a Prometheus besides the remote-write receiver. */
+export interface PrometheusOptions {
+  /** the feature flags and other arguments (default: native histograms and exemplar storage, as 2.42 needs) */
+  args?: string[];
+  /** YAML (flow style) for scrape_configs */
+  scrapeConfigs?: string;
+}
 
 /** One element of an instant-query vector. */
 export interface Sample {
@@ -38,21 +47,21 @@ export class Prometheus implements AsyncDisposable {
     readonly url: string,
   ) {}
 
-  static async start(binary = "prometheus"): Promise<Prometheus> {
+  static async start(binary = "prometheus", options: PrometheusOptions = {}): Promise<Prometheus> {
     const dir = mkdtempSync(join(tmpdir(), "redgen-e2e-prom-"));
     const configFile = join(dir, "prometheus.yml");
-    writeFileSync(configFile, "global:\n  scrape_interval: 15s\nscrape_configs: []\n");
+    writeFileSync(configFile, `global:\n  scrape_interval: 15s\nscrape_configs: ${options.scrapeConfigs ?? "[]"}\n`);
     const child = new ChildProcess("prometheus", [
       binary,
       `--config.file=${configFile}`,
       `--storage.tsdb.path=${join(dir, "data")}`,
       "--web.listen-address=127.0.0.1:0",
       "--web.enable-remote-write-receiver",
-      "--enable-feature=native-histograms,exemplar-storage",
+      ...(options.args ?? ["--enable-feature=native-histograms,exemplar-storage"]),
     ]);
     try {
       // Prometheus logs the port the kernel gave it: msg="Listening on" address=127.0.0.1:NNNNN
-      const m = await child.waitForStderr(/msg="Listening on" address=(\S+)/, 15_000);
+      const m = await child.waitForStderr(/msg="Listening on".*? address=(\S+)/, 15_000);
       const prom = new Prometheus(child, dir, `http://127.0.0.1:${portOf(m[1])}`);
       await poll("Prometheus /-/ready", async () => ((await fetch(`${prom.url}/-/ready`)).ok ? true : undefined), {
         timeoutMs: 15_000,
@@ -63,6 +72,22 @@ export class Prometheus implements AsyncDisposable {
       rmSync(dir, { recursive: true, force: true });
       throw e;
     }
+  }
+
+  /**
+   * Prometheus 3 (built by setup): it receives remote write 1.0 and 2.0, keeps
+   * exemplars, and turns start timestamps into zero samples
+   * (created-timestamp-zero-ingestion), what a 2.0 sender relies on.
+   */
+  static start3(options: { scrapeConfigs?: string } = {}): Promise<Prometheus> {
+    return Prometheus.start(ensurePrometheus3(), {
+      ...options,
+      args: [
+        "--web.remote-write-receiver.accepted-protobuf-messages=prometheus.WriteRequest",
+        "--web.remote-write-receiver.accepted-protobuf-messages=io.prometheus.write.v2.Request",
+        "--enable-feature=exemplar-storage,created-timestamp-zero-ingestion",
+      ],
+    });
   }
 
   /** The remote-write receiver endpoint. */
