@@ -25,7 +25,7 @@ test("bench --quick runs every figure with no lost spans and no problems", async
   const result = JSON.parse(out) as { figures: Figure[]; problems: string[] };
   expect(result.problems).toEqual([]);
   const names = new Set(result.figures.map((f) => `${f.name} ${f.unit}`));
-  for (const want of ["drain.miss ns/call", "drain.hit ns/call", "drain.hit_hot ns/call", "drain.memory heap_bytes", "decode.fast spans/s", "inproc.all spans/s", "controls.sanitize spans/s", "controls.entity_limiting spans/s", "controls.hll_memory bytes", "e2e.http spans/s", "e2e.grpc spans/s", "e2e.http lost_spans", "e2e.grpc lost_spans"]) {
+  for (const want of ["drain.miss ns/call", "drain.hit ns/call", "drain.hit_hot ns/call", "drain.memory heap_bytes", "decode.fast spans/s", "inproc.all spans/s", "controls.sanitize spans/s", "controls.entity_limiting spans/s", "controls.hll_memory bytes", "e2e.http spans/s", "e2e.grpc spans/s", "e2e.http lost_spans", "e2e.grpc lost_spans", "native.inproc_native spans/s", "native.rw_native rw2/rw1_snappy", "native.memory_native heap_bytes/label_set"]) {
     expect(names.has(want)).toBe(true);
   }
   for (const f of result.figures.filter((x) => x.unit === "lost_spans")) expect(f.value).toBe(0);

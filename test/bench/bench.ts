@@ -17,6 +17,8 @@
  *                                  redgen CPU-seconds per million spans (/proc/<pid>/stat), lost spans (must be 0)
  *   memory.<corpus>                RSS and heap bytes per active series after filling a registry (child process)
  *   collect.<corpus>               collection + remote-write encode + snappy for that registry, ms
+ *   native.*                       inproc.all per generate_native_histograms mode, bytes per histogram label set
+ *                                  per mode, remote write 2.0 vs 1.0 bytes of one round
  *
  * This file only wires the figures (figures/*.ts) together, in the order
  * above; it is also the memory figures' child process (`--child memory`).
@@ -27,6 +29,8 @@ import { endToEnd } from "./figures/end-to-end.ts";
 import { inProcess } from "./figures/in-process.ts";
 import { memoryChild } from "./figures/memory-child.ts";
 import { memory } from "./figures/memory.ts";
+import { nativeFigures, nativeMemoryChild } from "./figures/native.ts";
+import type { HistogramMode } from "../../src/registry/registry.ts";
 import { Report, log, machine } from "./figures/report.ts";
 import { benchSettings, readArgs } from "./figures/settings.ts";
 
@@ -35,6 +39,11 @@ async function main(): Promise<void> {
   const settings = benchSettings(args);
   if (args.option("child") === "memory") {
     const r = await memoryChild(settings, args.option("variant") as string, args.flag("collect"));
+    process.stdout.write(`${JSON.stringify(r)}\n`);
+    return;
+  }
+  if (args.option("child") === "native-memory") {
+    const r = nativeMemoryChild(args.option("mode") as HistogramMode | "counter", Number(args.option("series")));
     process.stdout.write(`${JSON.stringify(r)}\n`);
     return;
   }
@@ -48,6 +57,7 @@ async function main(): Promise<void> {
   await endToEnd(settings, report, "http");
   await endToEnd(settings, report, "grpc");
   for (const v of settings.memoryCorpora) await memory(settings, report, v);
+  await nativeFigures(settings, report);
   log(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   if (settings.json) {
     process.stdout.write(`${JSON.stringify({ machine: m, corpus: settings.throughputCorpus, figures: report.figures, problems: report.problems }, null, 2)}\n`);

@@ -12,11 +12,12 @@
  */
 export class NativeExemplars {
   len = 0;
-  readonly value: Float64Array;
-  /** ln(value), computed once at insertion (client_golang recomputes it each time; same result) */
-  private readonly logv: Float64Array;
-  readonly ms: Float64Array;
-  private readonly seq: Float64Array;
+  /**
+   * Per slot, in one array (a series holds one of these: few objects keep it
+   * small): value, ln(value) (computed once at insertion; client_golang
+   * recomputes it, same result), time in ms, insertion sequence.
+   */
+  private readonly f: Float64Array;
   readonly trace: Uint8Array;
   private nextSeq = 0;
 
@@ -24,11 +25,25 @@ export class NativeExemplars {
     private readonly cap: number,
     private readonly ttlMs: number,
   ) {
-    this.value = new Float64Array(cap);
-    this.logv = new Float64Array(cap);
-    this.ms = new Float64Array(cap);
-    this.seq = new Float64Array(cap);
+    this.f = new Float64Array(cap * 4);
     this.trace = new Uint8Array(cap * 16);
+  }
+
+  /** The value of exemplar i (kept in value order). */
+  value(i: number): number {
+    return this.f[i * 4];
+  }
+
+  private logv(i: number): number {
+    return this.f[i * 4 + 1];
+  }
+
+  private ms(i: number): number {
+    return this.f[i * 4 + 2];
+  }
+
+  private seq(i: number): number {
+    return this.f[i * 4 + 3];
   }
 
   add(v: number, ms: number, traceIds: Uint8Array, traceOffset: number): void {
@@ -36,7 +51,7 @@ export class NativeExemplars {
     const seq = this.nextSeq++;
     if (n < this.cap) {
       let at = 0;
-      while (at < n && !(v < this.value[at])) at++;
+      while (at < n && !(v < this.value(at))) at++;
       this.shiftRight(at, n);
       this.len++;
       this.set(at, v, ms, seq, traceIds, traceOffset);
@@ -54,9 +69,9 @@ export class NativeExemplars {
     let pLog = 0;
     for (let i = 0; i < n; i++) {
       if (otIdx === -1 || this.before(i, otIdx)) otIdx = i;
-      if (nIdx === -1 && v <= this.value[i]) nIdx = i;
+      if (nIdx === -1 && v <= this.value(i)) nIdx = i;
       pLog = cLog;
-      cLog = this.logv[i];
+      cLog = this.logv(i);
       if (i === 0) continue;
       const diff = Math.abs(cLog - pLog);
       if (md === -1 || diff < md) {
@@ -66,18 +81,18 @@ export class NativeExemplars {
     }
     if (nIdx === -1) nIdx = n;
     // Expired: the new one is at least the TTL younger than the oldest (see the class comment on times).
-    if (otIdx !== -1 && ms - this.ms[otIdx] >= this.ttlMs) rIdx = otIdx;
+    if (otIdx !== -1 && ms - this.ms(otIdx) >= this.ttlMs) rIdx = otIdx;
     else {
       const elog = Math.log(v);
       if (nIdx > 0) {
-        const diff = Math.abs(elog - this.logv[nIdx - 1]);
+        const diff = Math.abs(elog - this.logv(nIdx - 1));
         if (diff < md) {
           md = diff;
           rIdx = nIdx - 1;
         }
       }
       if (nIdx < n) {
-        const diff = Math.abs(this.logv[nIdx] - elog);
+        const diff = Math.abs(this.logv(nIdx) - elog);
         if (diff < md) rIdx = nIdx;
       }
     }
@@ -94,7 +109,7 @@ export class NativeExemplars {
 
   /** Whether exemplar a was stamped before b. */
   private before(a: number, b: number): boolean {
-    return this.ms[a] < this.ms[b] || (this.ms[a] === this.ms[b] && this.seq[a] < this.seq[b]);
+    return this.ms(a) < this.ms(b) || (this.ms(a) === this.ms(b) && this.seq(a) < this.seq(b));
   }
 
   private shiftRight(from: number, n: number): void {
@@ -102,18 +117,16 @@ export class NativeExemplars {
   }
 
   private copy(from: number, to: number): void {
-    this.value[to] = this.value[from];
-    this.logv[to] = this.logv[from];
-    this.ms[to] = this.ms[from];
-    this.seq[to] = this.seq[from];
+    this.f.copyWithin(to * 4, from * 4, from * 4 + 4);
     this.trace.copyWithin(to * 16, from * 16, from * 16 + 16);
   }
 
   private set(i: number, v: number, ms: number, seq: number, traceIds: Uint8Array, off: number): void {
-    this.value[i] = v;
-    this.logv[i] = Math.log(v);
-    this.ms[i] = ms;
-    this.seq[i] = seq;
+    const f = this.f;
+    f[i * 4] = v;
+    f[i * 4 + 1] = Math.log(v);
+    f[i * 4 + 2] = ms;
+    f[i * 4 + 3] = seq;
     for (let k = 0; k < 16; k++) this.trace[i * 16 + k] = traceIds[off + k];
   }
 }

@@ -96,7 +96,8 @@ export class NativeHistogram extends Metric<NativeSeries> implements Histogram {
       const n = Math.min(times, MAX_EXEMPLAR_REPEATS);
       for (let i = 0; i < n; i++) s.ex.add(value, now, traceIds, traceOffset);
     } else if (s.exSet !== null) {
-      (s.exTrace as Uint8Array).set(traceIds.subarray(traceOffset, traceOffset + 16), bucket * 16);
+      const t = s.exTrace as Uint8Array;
+      for (let k = 0; k < 16; k++) t[bucket * 16 + k] = traceIds[traceOffset + k];
       (s.exValue as Float64Array)[bucket] = value;
       s.exSet[bucket] = 1;
     }
@@ -160,7 +161,7 @@ export class NativeHistogram extends Metric<NativeSeries> implements Histogram {
     // Native exemplars are not cleared: Tempo sends the kept ones again every round.
     const ex = s.ex;
     if (mode === "remote" && ex !== null) {
-      for (let i = 0; i < ex.len; i++) sink.exemplar(this.traceIdLabel, traceHex(ex.trace, i * 16), ex.value[i], ts);
+      for (let i = 0; i < ex.len; i++) sink.exemplar(this.traceIdLabel, traceHex(ex.trace, i * 16), ex.value(i), ts);
     }
   }
 

@@ -64,7 +64,11 @@ export class SparseBuckets {
     return n;
   }
 
-  /** Makes the window cover `key`: at least 8 wide, doubling, with room on the side it grew. */
+  /**
+   * Makes the window cover `key`, with 8 spare slots on the side it grew (a
+   * latency histogram widens a few buckets at a time; the window stays close
+   * to the populated range, which is most of what a series costs).
+   */
   private grow(key: number): Float64Array {
     const c = this.counts;
     if (c === null) {
@@ -74,8 +78,7 @@ export class SparseBuckets {
     }
     const lo = Math.min(this.off, key);
     const hi = Math.max(this.off + c.length, key + 1);
-    let size = c.length * 2;
-    while (size < hi - lo) size *= 2;
+    const size = hi - lo + 8;
     // Leave the spare room on the side the new index came from.
     const off = key < this.off ? hi - size : lo;
     const next = new Float64Array(size);
