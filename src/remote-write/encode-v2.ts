@@ -2,6 +2,7 @@ import type { MetricMeta, MetricType, NativeHistogramView } from "../registry/si
 import { ByteWriter } from "../util/byte-writer.ts";
 import type { EncodedRequest, RoundEncoder } from "./encode.ts";
 import { writeHistogram } from "./histogram-wire.ts";
+import { SymbolCache } from "./symbol-cache.ts";
 
 // Tags of io.prometheus.write.v2 (proto/prometheus/write/v2/types.proto).
 const SYMBOL = 0x22; // Request.symbols = 4
@@ -37,8 +38,10 @@ export class WriteV2Encoder implements RoundEncoder {
   readonly requests: EncodedRequest[] = [];
   private readonly ts = new ByteWriter();
   private readonly symbolBytes = new ByteWriter();
+  /** this request's refs of strings that are not label names or values (help, unit, exemplar labels) */
   private symbols = new Map<string, number>();
-  private readonly refs: number[] = [];
+  private nextRef = 0;
+  private generation = 0;
   private series = -1;
   private seriesStart = 0;
   private seriesItems = 0;
@@ -54,6 +57,8 @@ export class WriteV2Encoder implements RoundEncoder {
     private readonly maxSamplesPerSend: number,
     private readonly sendExemplars: boolean,
     private readonly sendNative = true,
+    /** kept by the writer across rounds: label strings get their ids once, not per series */
+    private readonly cache: SymbolCache = new SymbolCache(),
   ) {
     this.resetSymbols();
   }
@@ -72,27 +77,24 @@ export class WriteV2Encoder implements RoundEncoder {
     this.skipping = false;
     this.start = this.type === "gauge" ? 0 : startMs;
     this.series = w.begin(TIMESERIES);
-    // Sorted labels with __name__ and le in their place.
-    const refs = this.refs;
-    refs.length = 0;
-    let named = false;
-    let led = le === undefined;
-    for (let i = 0; i < labels.length; i += 2) {
-      const n = labels[i];
-      if (!named && "__name__" < n) {
-        refs.push(this.symbol("__name__"), this.symbol(name));
-        named = true;
-      }
-      if (!led && "le" < n) {
-        refs.push(this.symbol("le"), this.symbol(le as string));
-        led = true;
-      }
-      refs.push(this.symbol(n), this.symbol(labels[i + 1]));
-    }
-    if (!named) refs.push(this.symbol("__name__"), this.symbol(name));
-    if (!led) refs.push(this.symbol("le"), this.symbol(le as string));
+    // Sorted labels with __name__ and le in their place ("__name__" < "le" always).
+    const run = this.cache.runsOf(labels);
+    const ids = run.ids;
+    const pairs = ids.length >> 1;
     const at = w.begin(LABELS_REFS);
-    for (let i = 0; i < refs.length; i++) w.varint(refs[i]);
+    for (let p = 0; p <= pairs; p++) {
+      if (p === run.nameAt) {
+        w.varint(this.labelRef(this.cache.id("__name__")));
+        w.varint(this.labelRef(this.cache.id(name)));
+      }
+      if (p === run.leAt && le !== undefined) {
+        w.varint(this.labelRef(this.cache.id("le")));
+        w.varint(this.labelRef(this.cache.id(le)));
+      }
+      if (p === pairs) break;
+      w.varint(this.labelRef(ids[p * 2]));
+      w.varint(this.labelRef(ids[p * 2 + 1]));
+    }
     w.end(at);
     const m = w.begin(METADATA);
     w.byte(META_TYPE);
@@ -160,24 +162,49 @@ export class WriteV2Encoder implements RoundEncoder {
   finish(): EncodedRequest[] {
     this.closeSeries();
     this.cut();
+    this.cache.endRound();
     return this.requests;
   }
 
+  /** This request's ref of a cached label string (added to the table on first use). */
+  private labelRef(id: number): number {
+    const c = this.cache;
+    if (id >= c.stamp.length) c.cover(id);
+    if (c.stamp[id] === this.generation) return c.local[id];
+    const s = c.strings[id];
+    // the same string may already be in the table as another kind of symbol
+    let ref = this.symbols.get(s);
+    if (ref === undefined) ref = this.add(s);
+    c.stamp[id] = this.generation;
+    c.local[id] = ref;
+    c.noteUsed(1);
+    return ref;
+  }
+
+  /** This request's ref of any other string. */
   private symbol(s: string): number {
+    const id = this.cache.peek(s);
+    if (id !== undefined) return this.labelRef(id);
     let ref = this.symbols.get(s);
     if (ref === undefined) {
-      ref = this.symbols.size;
+      ref = this.add(s);
       this.symbols.set(s, ref);
-      this.symbolBytes.byte(SYMBOL);
-      this.symbolBytes.string(s);
     }
     return ref;
+  }
+
+  private add(s: string): number {
+    this.symbolBytes.byte(SYMBOL);
+    this.symbolBytes.string(s);
+    return this.nextRef++;
   }
 
   /** Every request's table starts with "" (the spec requires it: ref 0 is the empty string). */
   private resetSymbols(): void {
     this.symbols = new Map();
     this.symbolBytes.pos = 0;
+    this.nextRef = 0;
+    this.generation = this.cache.nextGeneration();
     this.symbol("");
   }
 

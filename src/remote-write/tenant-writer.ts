@@ -2,6 +2,7 @@ import type { CollectMode, SeriesSink } from "../registry/sink.ts";
 import { log } from "../util/log.ts";
 import { type RoundEncoder, WriteRequestEncoder } from "./encode.ts";
 import { WriteV2Encoder } from "./encode-v2.ts";
+import { SymbolCache } from "./symbol-cache.ts";
 import { LabelBytesCache } from "./label-bytes.ts";
 import type { OutgoingRequest, RemoteWriteQueue } from "./queue.ts";
 import { snappyCompress } from "./snappy.ts";
@@ -63,6 +64,8 @@ export class TenantWriter<C> {
   /** durable steps run one after another, in round order */
   private serial: Promise<void> = Promise.resolve();
   private readonly labelBytes = new LabelBytesCache();
+  /** remote write 2.0: one symbol cache per endpoint shape (an encoder uses its cache alone) */
+  private readonly symbolCaches = new Map<string, SymbolCache>();
 
   constructor(
     private readonly tenant: string,
@@ -146,7 +149,7 @@ export class TenantWriter<C> {
       encoders.set(
         k,
         e.protocol === "v2"
-          ? new WriteV2Encoder(e.maxSamplesPerSend, e.sendExemplars, native)
+          ? new WriteV2Encoder(e.maxSamplesPerSend, e.sendExemplars, native, this.symbolCache(k))
           : new WriteRequestEncoder(e.maxSamplesPerSend, e.sendExemplars, this.labelBytes, native),
       );
     }
@@ -161,6 +164,12 @@ export class TenantWriter<C> {
       rounds.set(k, enc.finish().map((r) => ({ body: snappyCompress(r.body), samples: r.samples, exemplars: r.exemplars })));
     }
     return rounds;
+  }
+
+  private symbolCache(key: string): SymbolCache {
+    let c = this.symbolCaches.get(key);
+    if (c === undefined) this.symbolCaches.set(key, (c = new SymbolCache()));
+    return c;
   }
 
   /** Stops the loop with a final round (unlike Tempo, nothing of the last interval is lost); resolves when it is on disk. */

@@ -8,6 +8,7 @@ import { type HistogramMode, Registry } from "../../src/registry/registry.ts";
 import { zeroTimestamp } from "../../src/registry/sink.ts";
 import { WriteRequestEncoder } from "../../src/remote-write/encode.ts";
 import { WriteV2Encoder } from "../../src/remote-write/encode-v2.ts";
+import { SymbolCache } from "../../src/remote-write/symbol-cache.ts";
 
 function set(schema: LabelSource, values: readonly string[]): LabelSet {
   const ls = schema.resolve(values);
@@ -155,5 +156,26 @@ describe("remote write 2.0 (io.prometheus.write.v2.Request)", () => {
       expect(r.samples).toBe(req.timeseries.reduce((n, t) => n + t.samples.length + t.histograms.length, 0));
     }
     expect(samples).toBe(30 * (1 + 1 + 4 + 2 + 1));
+  });
+
+  test("the writer's symbol cache gives the same requests round after round, and after it starts over", () => {
+    const r = filled("both", 20);
+    const cache = new SymbolCache();
+    const decoded = (ts: number) => {
+      const enc = new WriteV2Encoder(37, true, true, cache);
+      r.collect(ts, enc, "remote");
+      return enc.finish().map((q) => {
+        const req = fromBinary(RequestSchema, q.body);
+        expect(new Set(req.symbols).size).toBe(req.symbols.length);
+        return req.timeseries.map((t) => t.labelsRefs.map((ref) => req.symbols[ref]).join(","));
+      });
+    };
+    const first = decoded(TS);
+    expect(decoded(TS + 15_000)).toEqual(first);
+    // strings of long-gone series: past 100,000 and four times the round's use, the cache starts over
+    for (let i = 0; i < 120_000; i++) cache.id(`gone-${i}`);
+    expect(decoded(TS + 30_000)).toEqual(first);
+    expect(cache.strings.length).toBeLessThan(1000);
+    expect(decoded(TS + 45_000)).toEqual(first);
   });
 });

@@ -21,6 +21,7 @@ import { Registry } from "../../../src/registry/registry.ts";
 import { type RoundEncoder, WriteRequestEncoder } from "../../../src/remote-write/encode.ts";
 import { WriteV2Encoder } from "../../../src/remote-write/encode-v2.ts";
 import { LabelBytesCache } from "../../../src/remote-write/label-bytes.ts";
+import { SymbolCache } from "../../../src/remote-write/symbol-cache.ts";
 import { snappyCompress } from "../../../src/remote-write/snappy.ts";
 import { REPO_ROOT } from "../../support/setup.ts";
 import { benchTenantConfig } from "../bench-config.ts";
@@ -81,6 +82,7 @@ function withMode(cfg: TenantConfig, mode: HistogramMode): TenantConfig {
 /** A steady round (the zero-first samples of the first are left out) as 1.0 and 2.0. */
 function encodeSizes(p: BenchPipeline, mode: HistogramMode, report: Report): void {
   const labels = new LabelBytesCache();
+  const symbols = new SymbolCache();
   const round = (enc: RoundEncoder, ts: number) => {
     const t0 = performance.now();
     p.collect(enc, "remote", ts);
@@ -95,11 +97,13 @@ function encodeSizes(p: BenchPipeline, mode: HistogramMode, report: Report): voi
     return { ms, raw, snappy };
   };
   const ts = p.clock + 15_000;
+  // as the writer runs them: caches kept across rounds, steady rounds measured
   round(new WriteRequestEncoder(2000, true, labels), ts);
+  round(new WriteV2Encoder(2000, true, true, symbols), ts);
   fullGc();
   const v1 = round(new WriteRequestEncoder(2000, true, labels), ts + 15_000);
   fullGc();
-  const v2 = round(new WriteV2Encoder(2000, true), ts + 30_000);
+  const v2 = round(new WriteV2Encoder(2000, true, true, symbols), ts + 15_000);
   const name = `native.rw_${mode}`;
   report.add({ name, unit: "rw1_snappy_bytes", value: v1.snappy });
   report.add({ name, unit: "rw2_snappy_bytes", value: v2.snappy });
