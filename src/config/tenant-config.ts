@@ -25,7 +25,7 @@ export interface GeneratorBase {
   ingestion_time_range_slack_ms: number;
   /** overrides.defaults' span_name_sanitization: a tenant entry without one falls back to it (spec §10) */
   span_name_sanitization: "" | "dry_run" | "enabled";
-  /** overrides.defaults' native-histogram settings (Tempo's defaults where unset or 0): a tenant's 0 falls back to them */
+  /** overrides.defaults' native-histogram settings (Tempo's defaults where unset): a tenant's 0 falls back to them */
   native_histograms: { factor: number; maxBuckets: number; minResetMs: number };
 }
 

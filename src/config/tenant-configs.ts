@@ -29,10 +29,11 @@ export function buildTenantConfigs(parsed: ParsedRoot, problems: Problems, warni
   const defaults = parsed.overrides.defaults.metrics_generator;
   const base: GeneratorBase = {
     span_name_sanitization: defaults?.span_name_sanitization ?? "",
+    // In overrides.defaults a 0 means what it says (no bucket limit, no reset), as in Tempo; a factor of 0 is the default.
     native_histograms: {
       factor: defaults?.native_histogram_bucket_factor || NATIVE_HISTOGRAM_DEFAULTS.factor,
-      maxBuckets: defaults?.native_histogram_max_bucket_number || NATIVE_HISTOGRAM_DEFAULTS.maxBuckets,
-      minResetMs: defaults?.native_histogram_min_reset_duration || NATIVE_HISTOGRAM_DEFAULTS.minResetMs,
+      maxBuckets: defaults?.native_histogram_max_bucket_number ?? NATIVE_HISTOGRAM_DEFAULTS.maxBuckets,
+      minResetMs: defaults?.native_histogram_min_reset_duration ?? NATIVE_HISTOGRAM_DEFAULTS.minResetMs,
     },
     span_metrics: blocks.span_metrics ?? spanMetricsSchema.parse({}),
     service_graphs: blocks.service_graphs ?? serviceGraphsSchema.parse({}),

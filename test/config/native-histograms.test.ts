@@ -40,6 +40,16 @@ describe("native-histogram overrides (spec §8.4, §10)", () => {
     expect(c.warnings.some((w) => w.includes("not implemented"))).toBe(false);
   });
 
+  test("in overrides.defaults a 0 bucket maximum or reset duration means none (Tempo passes it to client_golang); a tenant's 0 inherits it", () => {
+    const c = withRuntime(
+      "      native_histogram_max_bucket_number: 0\n      native_histogram_min_reset_duration: 0s\n",
+      "  team-a:\n    metrics_generator:\n      processors: [span-metrics]\n      native_histogram_max_bucket_number: 0\n",
+    );
+    expect([c.tenant_defaults.native_histogram_max_bucket_number, c.tenant_defaults.native_histogram_min_reset_duration_ms]).toEqual([0, 0]);
+    const a = tenantConfigFor(c, "team-a");
+    expect([a.native_histogram_max_bucket_number, a.native_histogram_min_reset_duration_ms]).toEqual([0, 0]);
+  });
+
   test("a bucket factor must be above 1 (0: the default)", () => {
     const e = errorFor("overrides:\n  defaults:\n    metrics_generator:\n      native_histogram_bucket_factor: 0.9\n");
     expect(e.message).toContain("overrides.defaults.metrics_generator.native_histogram_bucket_factor");
