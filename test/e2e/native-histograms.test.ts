@@ -5,9 +5,13 @@
  * write 1.0 and to Prometheus 3 over remote write 2.0; a third Prometheus
  * (2.42) scrapes /metrics/generated in the protobuf format. PromQL's
  * histogram_count, histogram_sum and histogram_quantile must give the same
- * answers in all three.
+ * answers in all three. Also: 2.0 sent to a 1.0-only receiver fails clearly,
+ * and both-mode histograms count on across a restart.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { SpanKind } from "@opentelemetry/api";
 import { TestTracer, recordSpan } from "../support/otel-sdk.ts";
 import { E2E_TIMEOUT_MS } from "../support/poll.ts";
@@ -131,5 +135,41 @@ describe("remote write 2.0 to a receiver that only speaks 1.0", () => {
     const failed = /^prometheus_remote_storage_samples_failed_total\{[^}]*\} (\S+)$/m.exec(await r.selfMetrics());
     expect(Number(failed?.[1])).toBeGreaterThan(0);
     expect(await v1.query('traces_spanmetrics_calls_total{service="e2e-v2-to-v1"}')).toEqual([]);
+  }, E2E_TIMEOUT_MS);
+});
+
+describe("native histograms survive a restart (checkpoint)", () => {
+  test("both mode: the native and the classic series count on after SIGTERM and a restart on the same storage.path", async () => {
+    const state = mkdtempSync(join(tmpdir(), "redgen-e2e-native-state-"));
+    try {
+      const config = testConfig({ remoteWriteUrl: v1.remoteWriteUrl, collectionInterval: "1s" }) as {
+        overrides: { defaults: { metrics_generator: Record<string, unknown> } };
+      };
+      config.overrides.defaults.metrics_generator.generate_native_histograms = "both";
+      const service = "e2e-native-restart";
+      const send = async (r: Redgen, n: number) => {
+        await using tracer = new TestTracer({ endpoint: r.otlpHttpUrl, encoding: "protobuf", gzip: false, resource: { "service.name": service } });
+        for (let i = 0; i < n; i++) recordSpan(tracer.tracer, { name: "GET /", kind: SpanKind.SERVER, durationMs: 20 + i });
+        expect(await tracer.flush()).toBe(n);
+      };
+      const native = `histogram_count(traces_spanmetrics_latency{service="${service}"})`;
+      const classic = `traces_spanmetrics_latency_count{service="${service}"}`;
+      const first = await Redgen.start({ config, stateDir: state });
+      await send(first, 5);
+      await v1.waitFor(native, (r) => r[0]?.value === 5, 30_000);
+      expect(await first.stop()).toBe(0);
+      const second = await Redgen.start({ config, stateDir: state });
+      try {
+        await send(second, 3);
+        await v1.waitFor(native, (r) => r[0]?.value === 8, 30_000);
+        await v1.waitFor(classic, (r) => r[0]?.value === 8, 30_000);
+        const [sum] = await v1.query(`histogram_sum(traces_spanmetrics_latency{service="${service}"})`);
+        expect(sum.value).toBeCloseTo((20 + 21 + 22 + 23 + 24 + 20 + 21 + 22) / 1000, 9);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      rmSync(state, { recursive: true, force: true });
+    }
   }, E2E_TIMEOUT_MS);
 });
