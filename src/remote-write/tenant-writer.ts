@@ -115,13 +115,15 @@ export class TenantWriter<C> {
     const ts = Math.max(nowMs, this.lastRound + 1);
     const rounds = this.disabled || this.endpoints.length === 0 ? undefined : this.encode(ts);
     if (rounds === null) return this.serial;
+    // Each endpoint's requests, taken now: its shape (send_native_histograms) may change before the step runs.
+    const requests = this.endpoints.map((e) => rounds?.get(keyOf(e)) ?? []);
     const seq = ++this.roundSeq;
     this.lastRound = ts;
     const capture = this.checkpoints.capture(seq, ts);
     const step = async () => {
       const [written] = await Promise.all([
         this.checkpoints.write(capture),
-        ...this.endpoints.map((e) => e.queue.append(seq, ts, rounds?.get(keyOf(e)) ?? [])),
+        ...this.endpoints.map((e, i) => e.queue.append(seq, ts, requests[i])),
       ]);
       // Sent even when the checkpoint could not be written: delivering is worth more than durability.
       for (const e of this.endpoints) e.queue.release(seq);
