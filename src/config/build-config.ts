@@ -27,15 +27,6 @@ export function buildConfig(
 
   const { tenant_defaults, tenant_overrides, runtimeProblems, runtime_overrides } = buildTenantConfigs(parsed, problems, warnings);
   const remoteWritePath = ["metrics_generator", "storage", "remote_write"];
-  // Tempo derives send_native_histograms per tenant; the shared list carries the default tenant's value.
-  const sendNative = tenant_defaults.generate_native_histograms !== "classic";
-  for (const [tenant, t] of [["defaults", tenant_defaults] as const, ...Object.entries(tenant_overrides)]) {
-    if (t.generate_native_histograms !== "classic") {
-      warnings.push(
-        `generate_native_histograms: ${t.generate_native_histograms} (${tenant}) is not implemented yet; redgen writes classic histograms`,
-      );
-    }
-  }
 
   const instanceId = gen.instance_id || hostname();
   const config: Config = {
@@ -46,7 +37,7 @@ export function buildConfig(
       storage: {
         path: gen.storage.path || defaultStoragePath(),
         max_queue_bytes: gen.storage.max_queue_bytes,
-        remote_write: buildRemoteWrites(gen.storage.remote_write, remoteWritePath, sendNative, problems, warnings),
+        remote_write: buildRemoteWrites(gen.storage.remote_write, remoteWritePath, problems, warnings),
         remote_write_flush_deadline_ms: gen.storage.remote_write_flush_deadline,
         remote_write_add_org_id_header: gen.storage.remote_write_add_org_id_header,
       },

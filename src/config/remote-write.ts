@@ -2,6 +2,7 @@
  * Parsed remote_write blocks → RemoteWriteConfig: secrets and certificates are
  * read from their files, Prometheus' consistency rules are checked (one auth
  * method, no reserved headers), and the values Tempo forces are applied (spec §9).
+ * send_native_histograms is not here: it is per tenant (tenant-factory.ts).
  */
 import { createHash } from "node:crypto";
 import { formatPath, type PathSegment, type Problems } from "./config-error.ts";
@@ -21,13 +22,12 @@ const RESERVED_HEADERS = new Set([
 export function buildRemoteWrites(
   parsed: readonly ParsedRemoteWrite[],
   at: readonly PathSegment[],
-  sendNativeHistograms: boolean,
   problems: Problems,
   warnings: string[],
 ): RemoteWriteConfig[] {
   const names = new Map<string, number>();
   return parsed.map((rw, i) => {
-    const out = buildOne(rw, [...at, i], sendNativeHistograms, problems, warnings);
+    const out = buildOne(rw, [...at, i], problems, warnings);
     const previous = names.get(out.name);
     if (previous !== undefined) {
       problems.add([...at, i, "name"], `duplicate remote_write name ${JSON.stringify(out.name)} (also used by item ${previous})`);
@@ -40,21 +40,18 @@ export function buildRemoteWrites(
 function buildOne(
   rw: ParsedRemoteWrite,
   at: readonly PathSegment[],
-  sendNative: boolean,
   problems: Problems,
   warnings: string[],
 ): RemoteWriteConfig {
   const here = (...p: PathSegment[]) => [...at, ...p];
 
   checkUrl(rw.url, here("url"), problems);
-  if (rw.protobuf_message === "io.prometheus.write.v2.Request") {
+  const message = rw.protobuf_message;
+  if (message !== "prometheus.WriteRequest" && message !== "io.prometheus.write.v2.Request") {
     problems.add(
       here("protobuf_message"),
-      "remote-write 2.0 (io.prometheus.write.v2.Request) is not supported yet; use prometheus.WriteRequest",
+      `unknown protobuf_message ${JSON.stringify(message)}; use prometheus.WriteRequest (remote write 1.0) or io.prometheus.write.v2.Request (2.0)`,
     );
-  } else if (rw.protobuf_message !== "prometheus.WriteRequest") {
-    const got = JSON.stringify(rw.protobuf_message);
-    problems.add(here("protobuf_message"), `unknown protobuf_message ${got}; use prometheus.WriteRequest`);
   }
   if (rw.send_exemplars === false) {
     warnings.push(`${formatPath(here("send_exemplars"))}: false is overridden, Tempo always sends exemplars`);
@@ -89,7 +86,7 @@ function buildOne(
     remote_timeout_ms: rw.remote_timeout,
     headers,
     send_exemplars: true,
-    send_native_histograms: sendNative,
+    protobuf_message: message === "io.prometheus.write.v2.Request" ? message : "prometheus.WriteRequest",
     queue: {
       capacity: rw.queue_config.capacity,
       max_shards: rw.queue_config.max_shards,

@@ -27,6 +27,9 @@ import {
 } from "./schema-processor-fields.ts";
 import { legacyOverrideHint } from "./legacy-overrides.ts";
 
+/** native_histogram_bucket_factor: 0 (use the default) or above 1 (client_golang's schemas need a factor > 1). */
+const bucketFactor = finiteNumber.refine((v) => v === 0 || v > 1, { message: "must be greater than 1 (or 0 for the default)" });
+
 /** Hint for static-only processor settings written under overrides. */
 function staticOnly(processor: string, keys: readonly string[]): (key: string) => string | undefined {
   return (key) =>
@@ -79,9 +82,10 @@ export const generatorOverridesSchema = strictBlock({
   trace_id_label_name: opt(str),
   ingestion_time_range_slack: opt(duration),
   generate_native_histograms: opt(oneOf(["classic", "native", "both"] as const)),
-  native_histogram_bucket_factor: ignored(finiteNumber, ignoredBecause("redgen uses Tempo's default 1.1"), 1.1),
-  native_histogram_max_bucket_number: ignored(intAtLeast(0), ignoredBecause("redgen uses Tempo's default 100"), 100),
-  native_histogram_min_reset_duration: ignored(duration, ignoredBecause("redgen uses Tempo's default 15m"), 900_000),
+  // 0 (or absent) falls back to overrides.defaults' value, then Tempo's default (spec §10).
+  native_histogram_bucket_factor: opt(bucketFactor),
+  native_histogram_max_bucket_number: opt(intAtLeast(0)),
+  native_histogram_min_reset_duration: opt(duration),
   span_name_sanitization: opt(oneOf(["", "dry_run", "enabled"] as const)),
   remote_write_headers: opt(stringMap),
   forwarder: ignored(undefined, ignoredBecause("redgen has no single-binary forwarder queue")),

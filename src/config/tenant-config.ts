@@ -25,7 +25,12 @@ export interface GeneratorBase {
   ingestion_time_range_slack_ms: number;
   /** overrides.defaults' span_name_sanitization: a tenant entry without one falls back to it (spec §10) */
   span_name_sanitization: "" | "dry_run" | "enabled";
+  /** overrides.defaults' native-histogram settings (Tempo's defaults where unset): a tenant's 0 falls back to them */
+  native_histograms: { factor: number; maxBuckets: number; minResetMs: number };
 }
+
+/** Tempo's flag defaults for the native-histogram overrides (spec §8.4). */
+export const NATIVE_HISTOGRAM_DEFAULTS = { factor: 1.1, maxBuckets: 100, minResetMs: 900_000 };
 
 /** Applies one overrides block (the defaults, or a tenant's entry, never both) over the static config. */
 export function buildTenantConfig(
@@ -87,6 +92,9 @@ export function buildTenantConfig(
     trace_id_label_name: o?.trace_id_label_name || "traceID",
     ingestion_time_range_slack_ms: o?.ingestion_time_range_slack || base.ingestion_time_range_slack_ms,
     generate_native_histograms: o?.generate_native_histograms ?? "classic",
+    native_histogram_bucket_factor: o?.native_histogram_bucket_factor || base.native_histograms.factor,
+    native_histogram_max_bucket_number: o?.native_histogram_max_bucket_number || base.native_histograms.maxBuckets,
+    native_histogram_min_reset_duration_ms: o?.native_histogram_min_reset_duration || base.native_histograms.minResetMs,
     remote_write_headers: o?.remote_write_headers ?? {},
   };
 }

@@ -9,7 +9,7 @@ import type { ProcessorName, RuntimeOverridesSource, TenantConfig } from "./type
 import type { ParsedRoot } from "./schema-root.ts";
 import type { GeneratorOverrides } from "./schema-overrides.ts";
 import { hostInfoSchema, serviceGraphsSchema, spanMetricsSchema } from "./schema-processors.ts";
-import { buildTenantConfig, type GeneratorBase } from "./tenant-config.ts";
+import { NATIVE_HISTOGRAM_DEFAULTS, buildTenantConfig, type GeneratorBase } from "./tenant-config.ts";
 import { defaultProcessors, validProcessors } from "./processor-selection.ts";
 import { checkDimensionMappings } from "./dimension-mapping-check.ts";
 import { loadRuntimeOverrides } from "./runtime-overrides.ts";
@@ -29,6 +29,12 @@ export function buildTenantConfigs(parsed: ParsedRoot, problems: Problems, warni
   const defaults = parsed.overrides.defaults.metrics_generator;
   const base: GeneratorBase = {
     span_name_sanitization: defaults?.span_name_sanitization ?? "",
+    // In overrides.defaults a 0 means what it says (no bucket limit, no reset), as in Tempo; a factor of 0 is the default.
+    native_histograms: {
+      factor: defaults?.native_histogram_bucket_factor || NATIVE_HISTOGRAM_DEFAULTS.factor,
+      maxBuckets: defaults?.native_histogram_max_bucket_number ?? NATIVE_HISTOGRAM_DEFAULTS.maxBuckets,
+      minResetMs: defaults?.native_histogram_min_reset_duration ?? NATIVE_HISTOGRAM_DEFAULTS.minResetMs,
+    },
     span_metrics: blocks.span_metrics ?? spanMetricsSchema.parse({}),
     service_graphs: blocks.service_graphs ?? serviceGraphsSchema.parse({}),
     host_info: blocks.host_info ?? hostInfoSchema.parse({}),

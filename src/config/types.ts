@@ -100,6 +100,10 @@ export interface TenantConfig {
   trace_id_label_name: string;
   ingestion_time_range_slack_ms: number;
   generate_native_histograms: "classic" | "native" | "both";
+  /** the tenant's value, else overrides.defaults', else Tempo's default (0 counts as unset, spec §10) */
+  native_histogram_bucket_factor: number;
+  native_histogram_max_bucket_number: number;
+  native_histogram_min_reset_duration_ms: number;
   remote_write_headers: Record<string, string>;
 }
 
@@ -135,7 +139,8 @@ export interface RemoteWriteConfig {
   /** AWS Signature Version 4 (Amazon Managed Prometheus): every request signed */
   sigv4?: { region: string; access_key: string; secret_key: string; session_token?: string; service: string };
   send_exemplars: boolean;
-  send_native_histograms: boolean;
+  /** remote write 1.0 (prometheus.WriteRequest, the default) or 2.0 (io.prometheus.write.v2.Request) */
+  protobuf_message: "prometheus.WriteRequest" | "io.prometheus.write.v2.Request";
   queue: {
     capacity: number;
     max_shards: number;

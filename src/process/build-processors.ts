@@ -33,7 +33,8 @@ export function processorSpecs(cfg: TenantConfig, registry: Registry, projection
   };
   if (parts.count || parts.latency || parts.size) {
     const sm = spanMetricsConfig(cfg.span_metrics, full, parts.latency);
-    out.push(spec("span-metrics", [sm, parts], () => new SpanMetricsProcessor(sm, parts, registry, projection, stats)));
+    const mode = cfg.generate_native_histograms;
+    out.push(spec("span-metrics", [sm, parts, mode], () => new SpanMetricsProcessor(sm, parts, registry, projection, stats, mode)));
   }
   const graphs = on.has("service-graphs");
   const sg = {
@@ -42,7 +43,10 @@ export function processorSpecs(cfg: TenantConfig, registry: Registry, projection
     connectionInfo: on.has("service-graphs-connection-info"),
   };
   if (sg.request || sg.latency || sg.connectionInfo) {
-    out.push(spec("service-graphs", [cfg.service_graphs, sg], () => new ServiceGraphsProcessor(cfg.service_graphs, sg, registry, projection, stats)));
+    const mode = cfg.generate_native_histograms;
+    out.push(
+      spec("service-graphs", [cfg.service_graphs, sg, mode], () => new ServiceGraphsProcessor(cfg.service_graphs, sg, registry, projection, stats, mode)),
+    );
   }
   if (on.has("host-info")) out.push(spec("host-info", [cfg.host_info], () => new HostInfoProcessor(cfg.host_info, registry, stats)));
   return out;

@@ -22,7 +22,7 @@ export class HostInfoProcessor implements Processor {
     private readonly registry: Registry,
     private readonly stats: TenantStats,
   ) {
-    this.gauge = registry.gauge(cfg.metric_name);
+    this.gauge = registry.gauge(cfg.metric_name, { help: "Hosts that sent spans", unit: "" });
     this.schema = registry.infoSchema(["grafana_host_id", "host_source"]);
   }
 

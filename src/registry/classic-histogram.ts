@@ -2,9 +2,9 @@ import type { BinReader, BinWriter } from "../util/bin-codec.ts";
 import { formatFloat } from "../util/format-float.ts";
 import type { LabelSet } from "./label-set.ts";
 import { Metric, type MetricContext, type Series } from "./metric.ts";
-import type { CollectMode, SeriesSink } from "./sink.ts";
+import { type CollectMode, type MetricMeta, NO_META, type SeriesSink } from "./sink.ts";
 
-/** Any histogram the registry hands out (classic now; native fits behind the same call). */
+/** Any histogram the registry hands out (classic, or native / both: native/native-histogram.ts). */
 export interface Histogram {
   /**
    * Observes `value` with weight `multiplier`; the trace id at
@@ -44,8 +44,9 @@ export class ClassicHistogram extends Metric<HistogramSeries> implements Histogr
     slot: number,
     buckets: readonly number[],
     private readonly traceIdLabel: string,
+    meta: MetricMeta = NO_META,
   ) {
-    super(name, ctx, slot);
+    super(name, ctx, slot, meta);
     const sorted = [...new Set(buckets)].filter((b) => b !== Infinity).sort((a, b) => a - b);
     this.bounds = Float64Array.from(sorted);
     this.les = [...sorted.map(formatFloat), "+Inf"];
@@ -80,6 +81,7 @@ export class ClassicHistogram extends Metric<HistogramSeries> implements Histogr
       ls,
       labels,
       lastUpdate: now,
+      created: now,
       collected: false,
       epoch: 0,
       counts: new Float64Array(n),
@@ -113,18 +115,18 @@ export class ClassicHistogram extends Metric<HistogramSeries> implements Histogr
     let cumulative = 0;
     for (let i = 0; i < s.counts.length; i++) {
       cumulative += s.counts[i];
-      sink.begin(this.bucketName, s.labels, this.les[i]);
-      if (zero) sink.sample(zeroTs, 0);
+      sink.begin(this.bucketName, s.labels, this.les[i], s.created);
+      if (zero) sink.zero(zeroTs);
       sink.sample(ts, cumulative);
       if (mode === "remote" && s.exSet[i] === 1) {
         sink.exemplar(this.traceIdLabel, traceHex(s.exTrace, i * 16), s.exValue[i], ts);
         s.exSet[i] = 0;
       }
     }
-    sink.begin(this.sumName, s.labels, undefined);
+    sink.begin(this.sumName, s.labels, undefined, s.created);
     sink.sample(ts, s.sum);
-    sink.begin(this.countName, s.labels, undefined);
-    if (zero) sink.sample(zeroTs, 0);
+    sink.begin(this.countName, s.labels, undefined, s.created);
+    if (zero) sink.zero(zeroTs);
     sink.sample(ts, s.count);
   }
 }

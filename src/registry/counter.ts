@@ -19,7 +19,7 @@ export class Counter extends Metric<CounterSeries> {
   }
 
   protected make(labels: string[], ls: LabelSet | null, now: number): CounterSeries {
-    return { ls, labels, lastUpdate: now, collected: false, epoch: 0, value: 0 };
+    return { ls, labels, lastUpdate: now, created: now, collected: false, epoch: 0, value: 0 };
   }
 
   protected writeState(s: CounterSeries, w: BinWriter): void {
@@ -31,8 +31,8 @@ export class Counter extends Metric<CounterSeries> {
   }
 
   protected write(s: CounterSeries, ts: number, zeroTs: number, sink: SeriesSink, _mode: CollectMode): void {
-    sink.begin(this.name, s.labels, undefined);
-    if (!Number.isNaN(zeroTs)) sink.sample(zeroTs, 0);
+    sink.begin(this.name, s.labels, undefined, s.created);
+    if (!Number.isNaN(zeroTs)) sink.zero(zeroTs);
     sink.sample(ts, s.value);
   }
 }

@@ -31,7 +31,7 @@ export class Gauge extends Metric<GaugeSeries> {
   }
 
   protected make(labels: string[], ls: LabelSet | null, now: number): GaugeSeries {
-    return { ls, labels, lastUpdate: now, collected: false, epoch: 0, value: 0 };
+    return { ls, labels, lastUpdate: now, created: now, collected: false, epoch: 0, value: 0 };
   }
 
   protected writeState(s: GaugeSeries, w: BinWriter): void {
@@ -43,7 +43,7 @@ export class Gauge extends Metric<GaugeSeries> {
   }
 
   protected write(s: GaugeSeries, ts: number, _zeroTs: number, sink: SeriesSink, _mode: CollectMode): void {
-    sink.begin(this.name, s.labels, undefined);
+    sink.begin(this.name, s.labels, undefined, 0);
     sink.sample(ts, s.value);
   }
 }

@@ -3,7 +3,7 @@ import type { LabelSet } from "./label-set.ts";
 import { Cardinality } from "./cardinality.ts";
 import type { DemandWindow } from "./demand-window.ts";
 import type { Limiter } from "./limiter.ts";
-import { type CollectMode, type SeriesSink, zeroTimestamp } from "./sink.ts";
+import { type CollectMode, type MetricMeta, type MetricType, NO_META, type SeriesSink, zeroTimestamp } from "./sink.ts";
 
 /** What every series carries. */
 export interface Series {
@@ -11,6 +11,8 @@ export interface Series {
   ls: LabelSet | null;
   labels: string[];
   lastUpdate: number;
+  /** when the series was created, ms (0: unknown, restored from an old checkpoint); remote write 2.0's start timestamp */
+  created: number;
   /** false until the first remote collection wrote it (drives the zero-first sample) */
   collected: boolean;
   /** the demand window's slice this series last fed its metric's demand estimate in */
@@ -49,11 +51,13 @@ export abstract class Metric<S extends Series> {
     protected readonly ctx: MetricContext,
     /** this metric's index in LabelSet.series */
     readonly slot: number,
+    /** help and unit, for sinks that carry metadata */
+    readonly meta: MetricMeta = NO_META,
   ) {
     this.demand = ctx.window.cardinality();
   }
 
-  abstract readonly type: "counter" | "gauge" | "histogram";
+  abstract readonly type: MetricType;
   /** Active-series cost of one label set. */
   abstract readonly cost: number;
   protected abstract make(labels: string[], ls: LabelSet | null, now: number): S;
@@ -104,7 +108,7 @@ export abstract class Metric<S extends Series> {
 
   collect(ts: number, sink: SeriesSink, mode: CollectMode): void {
     if (this.series.size === 0 && this.overflow === null) return;
-    sink.family(this.name, this.type);
+    sink.family(this.name, this.type, this.meta);
     const zeroTs = zeroTimestamp(ts);
     for (const s of this.series) {
       let z = s.collected || mode === "scrape" ? Number.NaN : zeroTs;
@@ -149,7 +153,7 @@ export abstract class Metric<S extends Series> {
    * series count against the active-series limit but never go to overflow:
    * they already existed. Returns how many series were restored.
    */
-  readSnapshot(r: BinReader, sets: readonly LabelSet[], apply: boolean): number {
+  readSnapshot(r: BinReader, sets: readonly LabelSet[], apply: boolean, format: number): number {
     const lastWritten = r.f64();
     const tombstones = r.count();
     for (let i = 0; i < tombstones; i++) {
@@ -158,7 +162,7 @@ export abstract class Metric<S extends Series> {
       if (apply) this.tombstones.set(key, ts);
     }
     if (r.bool()) {
-      const o = this.readSeries(r, this.ctx.overflowLabels, null);
+      const o = this.readSeries(r, this.ctx.overflowLabels, null, format);
       if (apply) this.overflow = o;
     }
     const n = r.count();
@@ -166,7 +170,7 @@ export abstract class Metric<S extends Series> {
     for (let i = 0; i < n; i++) {
       const ls = sets[r.uint()];
       if (ls === undefined) throw new RangeError("label set index out of range");
-      const s = this.readSeries(r, ls.labels, ls);
+      const s = this.readSeries(r, ls.labels, ls, format);
       if (!apply || ls.series[this.slot] !== undefined) continue;
       this.ctx.limiter.restore(this.cost, ls);
       ls.series[this.slot] = s;
@@ -181,12 +185,15 @@ export abstract class Metric<S extends Series> {
   private writeSeries(s: S, w: BinWriter): void {
     w.f64(s.lastUpdate);
     w.bool(s.collected);
+    w.f64(s.created);
     this.writeState(s, w);
   }
 
-  private readSeries(r: BinReader, labels: string[], ls: LabelSet | null): S {
+  /** Format 1 checkpoints (before native histograms) have no creation time: it reads as unknown. */
+  private readSeries(r: BinReader, labels: string[], ls: LabelSet | null, format: number): S {
     const s = this.make(labels, ls, r.f64());
     s.collected = r.bool();
+    s.created = format >= 2 ? r.f64() : 0;
     this.readState(s, r);
     return s;
   }
@@ -202,11 +209,16 @@ export abstract class Metric<S extends Series> {
     this.lastWritten = old.lastWritten;
   }
 
+  /** Whether the sweep removes `s`: not updated since `cutoff` (spec §8.3). */
+  protected expired(s: S, cutoff: number): boolean {
+    return s.lastUpdate < cutoff;
+  }
+
   /** Deletes series not updated since `cutoff` (spec §8.3); returns how many went. */
   removeStale(cutoff: number, now: number): number {
     let n = 0;
     for (const s of this.series) {
-      if (s.lastUpdate >= cutoff) continue;
+      if (!this.expired(s, cutoff)) continue;
       const ls = s.ls as LabelSet;
       this.series.delete(s);
       ls.series[this.slot] = undefined;
@@ -216,7 +228,7 @@ export abstract class Metric<S extends Series> {
       if (ls.live === 0) this.ctx.release(ls);
       n++;
     }
-    if (this.overflow !== null && this.overflow.lastUpdate < cutoff) this.overflow = null;
+    if (this.overflow !== null && this.expired(this.overflow, cutoff)) this.overflow = null;
     // A zero sample is at most ~61 s older than its collection, so older tombstones cannot matter.
     for (const [key, ts] of this.tombstones) if (ts < now - 120_000) this.tombstones.delete(key);
     return n;

@@ -1,5 +1,6 @@
 import { type BinReader, type BinWriter, CodecError } from "../util/bin-codec.ts";
 import { ClassicHistogram } from "./classic-histogram.ts";
+import { NativeHistogram } from "./native/native-histogram.ts";
 import { type LabelRules, keyOf, mergeSorted } from "./label-schema.ts";
 import { LabelSet } from "./label-set.ts";
 import type { Metric, Series } from "./metric.ts";
@@ -12,9 +13,18 @@ export interface RestoreReport {
   skippedMetrics: string[];
 }
 
-const KIND = { counter: 0, gauge: 1, histogram: 2 } as const;
+/** Metric kinds in a checkpoint: a histogram's kind is its mode (native ones since format 2). */
+const KIND = { counter: 0, gauge: 1, histogram: 2, native: 3, both: 4 } as const;
 type Kind = keyof typeof KIND;
-const KINDS: Kind[] = ["counter", "gauge", "histogram"];
+const KINDS: Kind[] = ["counter", "gauge", "histogram", "native", "both"];
+
+function kindOf(m: Metric<Series>): Kind {
+  return m instanceof NativeHistogram ? m.mode : m.type;
+}
+
+function boundsOf(m: Metric<Series>): readonly number[] {
+  return m instanceof ClassicHistogram || m instanceof NativeHistogram ? m.bucketBounds : [];
+}
 
 /** The checkpoint no longer fits this registry (its external labels changed): its series are other series now. */
 export class SnapshotMismatch extends Error {}
@@ -49,8 +59,8 @@ export function writeRegistrySnapshot(w: BinWriter, rules: LabelRules, metrics: 
   w.uint(metrics.size);
   for (const [name, m] of metrics) {
     w.str(name);
-    w.uint(KIND[m.type]);
-    const bounds = m instanceof ClassicHistogram ? m.bucketBounds : [];
+    w.uint(KIND[kindOf(m)]);
+    const bounds = boundsOf(m);
     w.uint(bounds.length);
     for (const b of bounds) w.f64(b);
     m.writeSnapshot(w, (ls) => index.get(ls) as number);
@@ -59,16 +69,21 @@ export function writeRegistrySnapshot(w: BinWriter, rules: LabelRules, metrics: 
 
 /**
  * Restores a registry from checkpoint bytes. A metric the processors already
- * registered takes its series if kind and buckets match (else it starts empty
+ * registered takes its series if kind (with the histogram mode) and buckets match (else it starts empty
  * and is reported); one they no longer register (a removed processor) is
  * registered again and keeps exporting its frozen series until they go stale,
  * as Tempo keeps a removed processor's series.
  */
+export type { Kind as MetricKind };
+
 export function readRegistrySnapshot(
   r: BinReader,
   rules: LabelRules,
   metrics: ReadonlyMap<string, Metric<Series>>,
+  format: number,
   register: (name: string, kind: Kind, bounds: number[]) => Metric<Series>,
+  /** a metric of that shape outside the registry: what a skipped metric's series are read (and dropped) with */
+  detached: (name: string, kind: Kind, bounds: number[]) => Metric<Series>,
 ): RestoreReport {
   const nExt = r.count();
   const external: string[] = [];
@@ -100,9 +115,13 @@ export function readRegistrySnapshot(
     const bounds: number[] = [];
     for (let k = 0; k < nb; k++) bounds.push(r.f64());
     const m = metrics.get(name) ?? register(name, kind, bounds);
-    const fits = m.type === kind && (!(m instanceof ClassicHistogram) || sameBounds(m.bucketBounds, bounds));
-    if (!fits) report.skippedMetrics.push(name);
-    report.series += m.readSnapshot(r, sets, fits);
+    const fits = kindOf(m) === kind && sameBounds(boundsOf(m), bounds);
+    if (fits) report.series += m.readSnapshot(r, sets, true, format);
+    else {
+      // The series are laid out as the checkpointed shape wrote them: read them with that shape.
+      report.skippedMetrics.push(name);
+      detached(name, kind, bounds).readSnapshot(r, sets, false, format);
+    }
   }
   // Label sets no metric took (skipped metrics) must not linger.
   for (const ls of sets) {

@@ -9,9 +9,11 @@ import { DemandWindow } from "./demand-window.ts";
 import { EntityLimiter } from "./entity-limiter.ts";
 import type { Limiter } from "./limiter.ts";
 import { SeriesLimiter } from "./series-limiter.ts";
-import type { CollectMode, SeriesSink } from "./sink.ts";
+import { type CollectMode, type MetricMeta, NO_META, type SeriesSink } from "./sink.ts";
+import { NativeHistogram } from "./native/native-histogram.ts";
+import { DEFAULT_NATIVE_SETTINGS, type NativeSettings } from "./native/native-state.ts";
 import type { BinReader, BinWriter } from "../util/bin-codec.ts";
-import { type RestoreReport, readRegistrySnapshot, writeRegistrySnapshot } from "./registry-snapshot.ts";
+import { type MetricKind, type RestoreReport, readRegistrySnapshot, writeRegistrySnapshot } from "./registry-snapshot.ts";
 
 /** Settings of one tenant's registry (spec §8.6 plus the tenant's limits). */
 export interface RegistryOptions {
@@ -30,7 +32,12 @@ export interface RegistryOptions {
   spanNameSanitization?: () => SanitizeMode;
   /** exemplar label name (trace_id_label_name, default traceID) */
   traceIdLabelName: string;
+  /** the tenant's native-histogram overrides, read when a native series is made and at each sweep (Tempo's defaults unless given) */
+  nativeHistograms?: () => NativeSettings;
 }
+
+/** generate_native_histograms (spec §8.4). */
+export type HistogramMode = "classic" | "native" | "both";
 
 /**
  * One tenant's series: hands out metrics and label schemas, enforces the
@@ -75,26 +82,32 @@ export class Registry {
     };
   }
 
-  counter(name: string): Counter {
-    return this.register(name, (slot) => new Counter(name, this.ctx, slot));
+  counter(name: string, meta: MetricMeta = NO_META): Counter {
+    return this.register(name, (slot) => new Counter(name, this.ctx, slot, meta));
   }
 
-  gauge(name: string): Gauge {
-    return this.register(name, (slot) => new Gauge(name, this.ctx, slot));
+  gauge(name: string, meta: MetricMeta = NO_META): Gauge {
+    return this.register(name, (slot) => new Gauge(name, this.ctx, slot, meta));
   }
 
   /**
-   * The histogram `name`. When it exists with other buckets (a processor
-   * rebuilt with changed histogram_buckets) it is replaced: its series go
-   * (through the limiter, as Tempo drains a replaced metric, spec §8.5) and
-   * the new one starts empty in the same slot.
+   * The histogram `name`: classic, or native-backed in `native` and `both`
+   * mode (spec §8.4). When it exists in another shape (a processor rebuilt
+   * with changed histogram_buckets or generate_native_histograms) it is
+   * replaced: its series go (through the limiter, as Tempo drains a replaced
+   * metric, spec §8.5) and the new one starts empty in the same slot.
    */
-  histogram(name: string, buckets: readonly number[]): Histogram {
-    const make = (slot: number) => new ClassicHistogram(name, this.ctx, slot, buckets, this.options.traceIdLabelName);
+  histogram(name: string, buckets: readonly number[], mode: HistogramMode = "classic", meta: MetricMeta = NO_META): Histogram {
+    const label = this.options.traceIdLabelName;
+    const settings = this.options.nativeHistograms ?? (() => DEFAULT_NATIVE_SETTINGS);
+    const make = (slot: number): ClassicHistogram | NativeHistogram =>
+      mode === "classic"
+        ? new ClassicHistogram(name, this.ctx, slot, buckets, label, meta)
+        : new NativeHistogram(name, this.ctx, slot, mode, buckets, label, settings, meta);
     const existing = this.metrics.get(name);
-    if (existing instanceof ClassicHistogram) {
+    if (existing instanceof ClassicHistogram || existing instanceof NativeHistogram) {
       const next = make(existing.slot);
-      if (next.bucketBounds.join() !== existing.bucketBounds.join()) {
+      if (histogramShape(next) !== histogramShape(existing)) {
         next.succeed(existing, Date.now());
         this.metrics.set(name, next);
         return next;
@@ -176,10 +189,28 @@ export class Registry {
    * not fit; the registry may then hold part of it, so the caller builds the
    * tenant afresh.
    */
-  restore(r: BinReader): RestoreReport {
-    return readRegistrySnapshot(r, this.rules, this.metrics, (name, kind, bounds) =>
-      kind === "counter" ? this.counter(name) : kind === "gauge" ? this.gauge(name) : (this.histogram(name, bounds) as ClassicHistogram),
+  restore(r: BinReader, format: number): RestoreReport {
+    return readRegistrySnapshot(
+      r,
+      this.rules,
+      this.metrics,
+      format,
+      (name, kind, bounds) => {
+        if (kind === "counter") return this.counter(name);
+        if (kind === "gauge") return this.gauge(name);
+        return this.histogram(name, bounds, kind === "histogram" ? "classic" : kind) as ClassicHistogram | NativeHistogram;
+      },
+      (name, kind, bounds) => this.makeMetric(name, kind, bounds, -1),
     );
+  }
+
+  /** A metric of `kind` in `slot` (-1: outside the registry, for reading a skipped checkpoint section). */
+  private makeMetric(name: string, kind: MetricKind, bounds: readonly number[], slot: number): Metric<Series> {
+    const label = this.options.traceIdLabelName;
+    if (kind === "counter") return new Counter(name, this.ctx, slot);
+    if (kind === "gauge") return new Gauge(name, this.ctx, slot);
+    if (kind === "histogram") return new ClassicHistogram(name, this.ctx, slot, bounds, label);
+    return new NativeHistogram(name, this.ctx, slot, kind, bounds, label, this.options.nativeHistograms ?? (() => DEFAULT_NATIVE_SETTINGS));
   }
 
   private register<M extends Metric<Series>>(name: string, make: (slot: number) => M): M {
@@ -189,4 +220,9 @@ export class Registry {
     this.metrics.set(name, m);
     return m;
   }
+}
+
+/** What a histogram's shape is: its mode and classic bounds. */
+function histogramShape(h: ClassicHistogram | NativeHistogram): string {
+  return `${h instanceof NativeHistogram ? h.mode : "classic"}:${h.bucketBounds.join()}`;
 }

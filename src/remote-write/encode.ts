@@ -1,18 +1,26 @@
-import type { SeriesSink } from "../registry/sink.ts";
+import type { NativeHistogramView, SeriesSink } from "../registry/sink.ts";
 import { ByteWriter } from "../util/byte-writer.ts";
+import { writeHistogram } from "./histogram-wire.ts";
 import { LabelBytesCache } from "./label-bytes.ts";
 
 /** One remote-write request body (uncompressed protobuf) and what it carries. */
 export interface EncodedRequest {
   body: Uint8Array;
+  /** float samples and native histogram samples */
   samples: number;
   exemplars: number;
+}
+
+/** The encoders of a round (remote write 1.0 here, 2.0 in encode-v2.ts). */
+export interface RoundEncoder extends SeriesSink {
+  finish(): EncodedRequest[];
 }
 
 // Tags of prometheus.WriteRequest / TimeSeries / Sample / Exemplar (proto/prometheus/*.proto).
 const TIMESERIES = 0x0a; // WriteRequest.timeseries = 1
 const SAMPLE = 0x12; // TimeSeries.samples = 2
 const EXEMPLAR = 0x1a; // TimeSeries.exemplars = 3
+const HISTOGRAM = 0x22; // TimeSeries.histograms = 4
 const VALUE_DOUBLE = 0x09; // Sample.value = 1
 const SAMPLE_TS = 0x10; // Sample.timestamp = 2
 const EXEMPLAR_VALUE = 0x11; // Exemplar.value = 2
@@ -25,12 +33,19 @@ const LABEL_VALUE = 0x12;
  * Encodes a collection round straight into prometheus.WriteRequest bytes
  * (remote write 1.0), split into requests of about `maxSamplesPerSend`
  * samples (a series is never split). Labels come from a per-tenant cache of
- * encoded runs, with __name__ and le written into their sorted place.
+ * encoded runs, with __name__ and le written into their sorted place. Native
+ * histograms go in TimeSeries.histograms in the integer form client_golang
+ * produces (spec §9), when the tenant sends them (send_native_histograms).
  */
-export class WriteRequestEncoder implements SeriesSink {
+export class WriteRequestEncoder implements RoundEncoder {
   readonly requests: EncodedRequest[] = [];
   private readonly w = new ByteWriter();
   private series = -1;
+  /** where the open series starts, and whether it holds anything (an empty one is taken back) */
+  private seriesStart = 0;
+  private seriesItems = 0;
+  /** the open series is a native histogram this tenant does not send */
+  private skipping = false;
   private samples = 0;
   private exemplars = 0;
 
@@ -39,6 +54,8 @@ export class WriteRequestEncoder implements SeriesSink {
     private readonly sendExemplars: boolean,
     /** kept by the writer across rounds: labels are encoded once per series, not per round */
     private readonly labels: LabelBytesCache = new LabelBytesCache(),
+    /** the tenant's send_native_histograms: generate_native_histograms is native or both (spec §9) */
+    private readonly sendNative = true,
   ) {}
 
   family(): void {}
@@ -47,6 +64,9 @@ export class WriteRequestEncoder implements SeriesSink {
     this.closeSeries();
     if (this.samples >= this.maxSamplesPerSend) this.cut();
     const w = this.w;
+    this.seriesStart = w.pos;
+    this.seriesItems = 0;
+    this.skipping = false;
     this.series = w.begin(TIMESERIES);
     // Sorted order: the cached runs split where __name__ and le belong ("__name__" < "le" always).
     const r = this.labels.runsOf(labels);
@@ -62,6 +82,30 @@ export class WriteRequestEncoder implements SeriesSink {
     w.bytes(b.subarray(r.leAt));
   }
 
+  zero(timestampMs: number): void {
+    this.sample(timestampMs, 0);
+  }
+
+  zeroHistogram(timestampMs: number, schema: number): void {
+    this.writeHistogram(timestampMs, schema, null);
+  }
+
+  histogram(timestampMs: number, h: NativeHistogramView): void {
+    this.writeHistogram(timestampMs, h.schema, h);
+  }
+
+  private writeHistogram(timestampMs: number, schema: number, h: NativeHistogramView | null): void {
+    if (!this.sendNative) {
+      this.skipping = true;
+      return;
+    }
+    const at = this.w.begin(HISTOGRAM);
+    writeHistogram(this.w, timestampMs, schema, h);
+    this.w.end(at);
+    this.samples++;
+    this.seriesItems++;
+  }
+
   sample(timestampMs: number, value: number): void {
     const w = this.w;
     const at = w.begin(SAMPLE);
@@ -71,10 +115,11 @@ export class WriteRequestEncoder implements SeriesSink {
     w.varint(timestampMs);
     w.end(at);
     this.samples++;
+    this.seriesItems++;
   }
 
   exemplar(labelName: string, labelValue: string, value: number, timestampMs: number): void {
-    if (!this.sendExemplars) return;
+    if (!this.sendExemplars || this.skipping) return;
     const w = this.w;
     const at = w.begin(EXEMPLAR);
     const label = w.begin(LABEL);
@@ -89,6 +134,7 @@ export class WriteRequestEncoder implements SeriesSink {
     w.varint(timestampMs);
     w.end(at);
     this.exemplars++;
+    this.seriesItems++;
   }
 
   /** Ends the round; `requests` then holds every body. */
@@ -99,10 +145,10 @@ export class WriteRequestEncoder implements SeriesSink {
   }
 
   private closeSeries(): void {
-    if (this.series >= 0) {
-      this.w.end(this.series);
-      this.series = -1;
-    }
+    if (this.series < 0) return;
+    if (this.seriesItems === 0) this.w.pos = this.seriesStart;
+    else this.w.end(this.series);
+    this.series = -1;
   }
 
   private cut(): void {

@@ -207,10 +207,15 @@ export class RemoteWriteQueue implements BudgetedQueue {
   private async sendWithRetry(req: OutgoingRequest, round: LogRound | undefined): Promise<void> {
     let backoff = this.cfg.queue.min_backoff_ms;
     for (let attempt = 0; ; attempt++) {
-      const outcome = await this.client.send(req.body, attempt);
+      const outcome = await this.client.send(req.body, attempt, req.samples);
       if (outcome.kind === "ok") {
+        const unwritten = outcome.unwritten ?? 0;
+        if (unwritten > 0) {
+          this.stats.samplesFailed += unwritten;
+          log.warn("remote write 2.0 receiver wrote fewer samples than sent", { tenant: this.tenant, sent: req.samples, unwritten });
+        }
         this.stats.pendingSamples -= req.samples;
-        this.stats.samplesSent += req.samples;
+        this.stats.samplesSent += req.samples - unwritten;
         this.stats.exemplarsSent += req.exemplars;
         this.stats.requestsSent++;
         this.stats.bytesSent += req.body.length;

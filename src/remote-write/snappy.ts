@@ -26,3 +26,23 @@ export function snappyDecompress(bytes: Uint8Array, maxLength = 64 << 20): Uint8
   if (i === bytes.length || i === 5 || len > maxLength) throw new Error("snappy: invalid or oversized length header");
   return decompress_raw(bytes);
 }
+
+/**
+ * The first byte of what a snappy block decompresses to, without
+ * decompressing (-1 when it cannot be told): a block starts with its length,
+ * then a literal, whose first byte is the data's first byte. The queue on
+ * disk tells remote write 1.0 and 2.0 requests apart by it (their first
+ * protobuf fields differ), so rounds queued before a protobuf_message change
+ * still go out with their own headers.
+ */
+export function snappyFirstByte(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < 5 && i < bytes.length && (bytes[i] & 0x80) !== 0) i++;
+  i++;
+  if (i >= bytes.length) return -1;
+  const tag = bytes[i];
+  if ((tag & 3) !== 0) return -1;
+  const n = tag >> 2;
+  const skip = n < 60 ? 1 : 1 + (n - 59);
+  return i + skip < bytes.length ? bytes[i + skip] : -1;
+}

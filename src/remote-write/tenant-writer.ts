@@ -1,6 +1,8 @@
 import type { CollectMode, SeriesSink } from "../registry/sink.ts";
 import { log } from "../util/log.ts";
-import { WriteRequestEncoder } from "./encode.ts";
+import { type RoundEncoder, WriteRequestEncoder } from "./encode.ts";
+import { WriteV2Encoder } from "./encode-v2.ts";
+import { SymbolCache } from "./symbol-cache.ts";
 import { LabelBytesCache } from "./label-bytes.ts";
 import type { OutgoingRequest, RemoteWriteQueue } from "./queue.ts";
 import { snappyCompress } from "./snappy.ts";
@@ -15,6 +17,10 @@ export interface WriterEndpoint {
   queue: RemoteWriteQueue;
   maxSamplesPerSend: number;
   sendExemplars: boolean;
+  /** protobuf_message: remote write 1.0 or 2.0 */
+  protocol: "v1" | "v2";
+  /** send_native_histograms, derived from the tenant's current generate_native_histograms (spec §9) */
+  sendNative: () => boolean;
 }
 
 /**
@@ -58,6 +64,8 @@ export class TenantWriter<C> {
   /** durable steps run one after another, in round order */
   private serial: Promise<void> = Promise.resolve();
   private readonly labelBytes = new LabelBytesCache();
+  /** remote write 2.0: one symbol cache per endpoint shape (an encoder uses its cache alone) */
+  private readonly symbolCaches = new Map<string, SymbolCache>();
 
   constructor(
     private readonly tenant: string,
@@ -107,13 +115,15 @@ export class TenantWriter<C> {
     const ts = Math.max(nowMs, this.lastRound + 1);
     const rounds = this.disabled || this.endpoints.length === 0 ? undefined : this.encode(ts);
     if (rounds === null) return this.serial;
+    // Each endpoint's requests, taken now: its shape (send_native_histograms) may change before the step runs.
+    const requests = this.endpoints.map((e) => rounds?.get(keyOf(e)) ?? []);
     const seq = ++this.roundSeq;
     this.lastRound = ts;
     const capture = this.checkpoints.capture(seq, ts);
     const step = async () => {
       const [written] = await Promise.all([
         this.checkpoints.write(capture),
-        ...this.endpoints.map((e) => e.queue.append(seq, ts, rounds?.get(keyOf(e)) ?? [])),
+        ...this.endpoints.map((e, i) => e.queue.append(seq, ts, requests[i])),
       ]);
       // Sent even when the checkpoint could not be written: delivering is worth more than durability.
       for (const e of this.endpoints) e.queue.release(seq);
@@ -133,10 +143,17 @@ export class TenantWriter<C> {
 
   /** Encodes a round for each distinct endpoint shape; null when the collection failed. */
   private encode(ts: number): Map<string, OutgoingRequest[]> | null {
-    const encoders = new Map<string, WriteRequestEncoder>();
+    const encoders = new Map<string, RoundEncoder>();
     for (const e of this.endpoints) {
       const k = keyOf(e);
-      if (!encoders.has(k)) encoders.set(k, new WriteRequestEncoder(e.maxSamplesPerSend, e.sendExemplars, this.labelBytes));
+      if (encoders.has(k)) continue;
+      const native = e.sendNative();
+      encoders.set(
+        k,
+        e.protocol === "v2"
+          ? new WriteV2Encoder(e.maxSamplesPerSend, e.sendExemplars, native, this.symbolCache(k))
+          : new WriteRequestEncoder(e.maxSamplesPerSend, e.sendExemplars, this.labelBytes, native),
+      );
     }
     try {
       this.registry.collect(ts, tee([...encoders.values()]), "remote");
@@ -149,6 +166,12 @@ export class TenantWriter<C> {
       rounds.set(k, enc.finish().map((r) => ({ body: snappyCompress(r.body), samples: r.samples, exemplars: r.exemplars })));
     }
     return rounds;
+  }
+
+  private symbolCache(key: string): SymbolCache {
+    let c = this.symbolCaches.get(key);
+    if (c === undefined) this.symbolCaches.set(key, (c = new SymbolCache()));
+    return c;
   }
 
   /** Stops the loop with a final round (unlike Tempo, nothing of the last interval is lost); resolves when it is on disk. */
@@ -164,16 +187,20 @@ export class TenantWriter<C> {
   }
 }
 
+/** Endpoints of one shape get the same encoded round. */
 function keyOf(e: WriterEndpoint): string {
-  return `${e.maxSamplesPerSend}/${e.sendExemplars}`;
+  return `${e.protocol}/${e.maxSamplesPerSend}/${e.sendExemplars}/${e.sendNative()}`;
 }
 
 function tee(sinks: SeriesSink[]): SeriesSink {
   if (sinks.length === 1) return sinks[0];
   return {
-    family: (n, t) => sinks.forEach((s) => s.family(n, t)),
-    begin: (n, l, le) => sinks.forEach((s) => s.begin(n, l, le)),
+    family: (n, t, m) => sinks.forEach((s) => s.family(n, t, m)),
+    begin: (n, l, le, st) => sinks.forEach((s) => s.begin(n, l, le, st)),
+    zero: (ts) => sinks.forEach((s) => s.zero(ts)),
     sample: (ts, v) => sinks.forEach((s) => s.sample(ts, v)),
+    zeroHistogram: (ts, schema) => sinks.forEach((s) => s.zeroHistogram(ts, schema)),
+    histogram: (ts, h) => sinks.forEach((s) => s.histogram(ts, h)),
     exemplar: (n, v, x, ts) => sinks.forEach((s) => s.exemplar(n, v, x, ts)),
   };
 }

@@ -8,6 +8,7 @@ import { mountAssets } from "./asset-routes.ts";
 import { TextExposition } from "./exposition.ts";
 import type { LiveSources } from "./live/live-sources.ts";
 import { mountLivePage } from "./live/page-routes.ts";
+import { PROTOBUF_EXPOSITION, ProtoExposition, wantsProtobuf } from "./proto-exposition.ts";
 
 /** What the API reads; main injects it. */
 export interface ApiDeps {
@@ -65,6 +66,12 @@ export function apiApp(deps: ApiDeps): Hono<{ Variables: { pinned: string | unde
     }
     if ("error" in t) return c.text(t.error, 400);
     const registry = deps.registryOf(t.tenant);
+    // Native histograms need the protobuf format; Prometheus asks for it when it scrapes them.
+    if (wantsProtobuf(c.req.header("accept"))) {
+      const proto = new ProtoExposition();
+      registry?.collect(Date.now(), proto, "scrape");
+      return c.body(proto.bytes() as Uint8Array<ArrayBuffer>, 200, { "Content-Type": PROTOBUF_EXPOSITION });
+    }
     const exp = new TextExposition();
     registry?.collect(Date.now(), exp, "scrape");
     return c.body(exp.text(), 200, { "Content-Type": TEXT });

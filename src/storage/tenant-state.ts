@@ -5,11 +5,12 @@ import type { RestoreReport } from "../registry/registry-snapshot.ts";
 import { BinReader, BinWriter, CodecError } from "../util/bin-codec.ts";
 import { CheckpointFile } from "./checkpoint-file.ts";
 
-const FORMAT = 1;
+/** 2: series carry their creation time, native histograms have their own kinds (format 1 still reads). */
+const FORMAT = 2;
 
 /** What a checkpoint holds: the registry and the processors' own state. */
 export interface CheckpointTarget {
-  registry: { snapshot(w: BinWriter): void; restore(r: BinReader): RestoreReport };
+  registry: { snapshot(w: BinWriter): void; restore(r: BinReader, format: number): RestoreReport };
   processors: readonly { readonly name: string; snapshot?(w: BinWriter): void; restore?(r: BinReader): number }[];
 }
 
@@ -66,7 +67,8 @@ export class TenantState {
     if (payload === undefined) return undefined;
     try {
       const r = new BinReader(payload);
-      if (r.uint() !== FORMAT) throw new CodecError("unknown checkpoint format");
+      const format = r.uint();
+      if (format !== 1 && format !== FORMAT) throw new CodecError("unknown checkpoint format");
       this.seq = r.uint();
       const roundSeq = r.uint();
       const roundTs = r.f64();
@@ -74,7 +76,7 @@ export class TenantState {
       const kafka = new Map<string, bigint>();
       const nk = r.count();
       for (let i = 0; i < nk; i++) kafka.set(r.str(), BigInt(r.str()));
-      const registry = target.registry.restore(r);
+      const registry = target.registry.restore(r, format);
       let pendingEdges = 0;
       const np = r.count();
       for (let i = 0; i < np; i++) {

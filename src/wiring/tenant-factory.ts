@@ -17,6 +17,8 @@ import { type Capture, type Restored, TenantState } from "../storage/tenant-stat
 import type { EndpointView } from "../telemetry/collectors.ts";
 import { log } from "../util/log.ts";
 import type { Storage } from "./storage.ts";
+import type { TenantConfig } from "../config/types.ts";
+import type { NativeSettings } from "../registry/native/native-state.ts";
 
 const NO_OFFSETS: ReadonlyMap<string, bigint> = new Map();
 
@@ -72,7 +74,14 @@ export class TenantFactory {
       const queue = new RemoteWriteQueue(client, rw, stats, id, wal, () => void this.storage.budget.enforce());
       this.storage.budget.add(queue);
       this.endpoints.push({ tenant: id, name: rw.name, url: rw.url, stats, queue });
-      return { queue, maxSamplesPerSend: rw.queue.max_samples_per_send, sendExemplars: rw.send_exemplars };
+      return {
+        queue,
+        maxSamplesPerSend: rw.queue.max_samples_per_send,
+        sendExemplars: rw.send_exemplars,
+        protocol: rw.protobuf_message === "io.prometheus.write.v2.Request" ? "v2" : "v1",
+        // Tempo derives send_native_histograms from the tenant's current mode (spec §9).
+        sendNative: () => tenant.config.generate_native_histograms !== "classic",
+      } satisfies WriterEndpoint;
     });
 
     const kafka = this.kafka();
@@ -131,8 +140,24 @@ export class TenantFactory {
       maxCardinalityPerLabel: () => tenantConfigFor(this.config, id).max_cardinality_per_label,
       spanNameSanitization: () => tenantConfigFor(this.config, id).span_name_sanitization,
       traceIdLabelName: cfg.trace_id_label_name,
+      nativeHistograms: () => nativeSettingsOf(tenantConfigFor(this.config, id)),
     });
     const stats = new TenantStats();
     return { registry, processors: buildProcessors(cfg, registry, this.projection, stats), stats };
   }
+}
+
+/** A tenant's native-histogram overrides as the registry reads them (one object per config). */
+const nativeSettingsCache = new WeakMap<TenantConfig, NativeSettings>();
+export function nativeSettingsOf(cfg: TenantConfig): NativeSettings {
+  let s = nativeSettingsCache.get(cfg);
+  if (s === undefined) {
+    s = {
+      factor: cfg.native_histogram_bucket_factor,
+      maxBuckets: cfg.native_histogram_max_bucket_number,
+      minResetMs: cfg.native_histogram_min_reset_duration_ms,
+    };
+    nativeSettingsCache.set(cfg, s);
+  }
+  return s;
 }

@@ -22,6 +22,8 @@
  *   attack.chunked, attack.idle    the binary under 48 parallel chunked 15 MiB uploads / 1,000 idle gRPC
  *                                  connections at a 1,024-descriptor limit: peak RSS and descriptors
  *                                  (--binary PATH: e2e.* and attack.* against another build)
+ *   native.*                       inproc.all per generate_native_histograms mode, bytes per histogram label set
+ *                                  per mode, remote write 2.0 vs 1.0 bytes of one round
  *
  * This file only wires the figures (figures/*.ts) together, in the order
  * above; it is also the memory figures' child process (`--child memory`).
@@ -34,6 +36,8 @@ import { inProcess } from "./figures/in-process.ts";
 import { memoryChild } from "./figures/memory-child.ts";
 import { memory } from "./figures/memory.ts";
 import { pageWeight } from "./figures/page.ts";
+import { nativeFigures, nativeMemoryChild } from "./figures/native.ts";
+import type { HistogramMode } from "../../src/registry/registry.ts";
 import { Report, log, machine } from "./figures/report.ts";
 import { benchSettings, readArgs } from "./figures/settings.ts";
 
@@ -42,6 +46,11 @@ async function main(): Promise<void> {
   const settings = benchSettings(args);
   if (args.option("child") === "memory") {
     const r = await memoryChild(settings, args.option("variant") as string, args.flag("collect"));
+    process.stdout.write(`${JSON.stringify(r)}\n`);
+    return;
+  }
+  if (args.option("child") === "native-memory") {
+    const r = nativeMemoryChild(args.option("mode") as HistogramMode | "counter", Number(args.option("series")));
     process.stdout.write(`${JSON.stringify(r)}\n`);
     return;
   }
@@ -57,6 +66,7 @@ async function main(): Promise<void> {
   for (const v of settings.memoryCorpora) await memory(settings, report, v);
   pageWeight(settings, report);
   await attacks(settings, report, args.option("binary"));
+  await nativeFigures(settings, report);
   log(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   if (settings.json) {
     process.stdout.write(`${JSON.stringify({ machine: m, corpus: settings.throughputCorpus, figures: report.figures, problems: report.problems }, null, 2)}\n`);

@@ -53,10 +53,15 @@ describe("remote_write", () => {
     expect(config.warnings.some((w) => w.includes("batch_send_deadline"))).toBe(false); // 5s is the default
   });
 
-  test("send_native_histograms follows generate_native_histograms of the defaults", () => {
-    const native = parse(rwYaml("") + "overrides:\n  defaults:\n    metrics_generator:\n      generate_native_histograms: both\n");
-    expect(native.generator.storage.remote_write[0].send_native_histograms).toBe(true);
-    expect(parse(rwYaml("")).generator.storage.remote_write[0].send_native_histograms).toBe(false);
+  test("protobuf_message picks remote write 1.0 (default) or 2.0", () => {
+    expect(parse(rwYaml("")).generator.storage.remote_write[0].protobuf_message).toBe("prometheus.WriteRequest");
+    const v2 = parse(rwYaml("protobuf_message: io.prometheus.write.v2.Request"));
+    expect(v2.generator.storage.remote_write[0].protobuf_message).toBe("io.prometheus.write.v2.Request");
+  });
+
+  test("send_native_histograms is derived per tenant, as Tempo does: the configured value is ignored with a warning", () => {
+    const c = parse(rwYaml("send_native_histograms: true"));
+    expect(c.warnings).toContainEqual(expect.stringContaining("remote_write.0.send_native_histograms is ignored"));
   });
 });
 
@@ -69,7 +74,7 @@ describe("remote_write settings redgen cannot honour fail with their path", () =
     ["google_iam:\n  credentials_file: /x", "remote_write.0.google_iam: google_iam authentication is not supported by redgen"],
     ["write_relabel_configs:\n  - action: drop", "remote_write.0.write_relabel_configs: write_relabel_configs is not supported by redgen"],
     ["proxy_url: http://proxy:3128", "remote_write.0.proxy_url: proxy_url is not supported by redgen"],
-    ["protobuf_message: io.prometheus.write.v2.Request", "remote_write.0.protobuf_message: remote-write 2.0 (io.prometheus.write.v2.Request) is not supported yet"],
+    ["protobuf_message: io.prometheus.write.v3.Request", "remote_write.0.protobuf_message: unknown protobuf_message \"io.prometheus.write.v3.Request\""],
   ])("%s", (block, message) => {
     expect(errorFor(rwYaml(block)).message).toContain(`metrics_generator.storage.${message}`);
   });

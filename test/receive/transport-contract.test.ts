@@ -148,7 +148,10 @@ async function effectsOf(send: Sender): Promise<Effects> {
   return {
     answer,
     tenants: [...r.tenants.all()].map((t) => t.id).sort(),
-    series: Object.fromEntries([...(sink?.series ?? new Map())].sort(([a], [b]) => a.localeCompare(b))),
+    // startMs is the wall-clock creation time: it differs between runs of the same transport
+    series: Object.fromEntries(
+      [...(sink?.series ?? new Map())].sort(([a], [b]) => a.localeCompare(b)).map(([k, { startMs: _, ...rest }]) => [k, rest]),
+    ),
     values: sink?.values() ?? {},
   };
 }

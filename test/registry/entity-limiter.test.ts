@@ -120,7 +120,7 @@ describe("limiter_type: entity (spec §8.5)", () => {
     a.snapshot(w);
     const b = registry(2);
     const spanB = spanMetrics(b);
-    b.restore(new BinReader(w.finish()));
+    b.restore(new BinReader(w.finish()), 2);
     const l = b.limiter as EntityLimiter;
     expect([l.entities, l.active]).toEqual([2, 14]);
     spanB("a", "z", T0 + 1);

@@ -25,7 +25,7 @@ function cfg(url: string, over: Partial<RemoteWriteConfig> = {}): RemoteWriteCon
     remote_timeout_ms: 5000,
     headers: { "X-Scope-OrgID": "team-a" },
     send_exemplars: true,
-    send_native_histograms: false,
+    protobuf_message: "prometheus.WriteRequest",
     queue: { capacity: 1, max_shards: 1, max_samples_per_send: 1, min_backoff_ms: 1, max_backoff_ms: 1, retry_on_http_429: false, sample_age_limit_ms: 0 },
     ...over,
   };

@@ -30,7 +30,7 @@ function cfg(url: string, over: Partial<RemoteWriteConfig["queue"]> = {}): Remot
     remote_timeout_ms: 5000,
     headers: {},
     send_exemplars: true,
-    send_native_histograms: false,
+    protobuf_message: "prometheus.WriteRequest",
     queue: {
       capacity: 10000,
       max_shards: 2,

@@ -34,3 +34,41 @@ describe("a changed collection interval applies while running (spec §10)", () =
     for (let i = 1; i < 3; i++) expect(rounds[i] - rounds[i - 1]).toBeGreaterThanOrEqual(20);
   });
 });
+
+describe("a round goes to its endpoints as it was encoded", () => {
+  test("send_native_histograms changing while an earlier round is still being written does not lose the round", async () => {
+    const appended: number[] = [];
+    const queue = { release() {}, append: async (_seq: number, _ts: number, reqs: readonly unknown[]) => void appended.push(reqs.length) };
+    let native = true;
+    const gate = Promise.withResolvers<boolean>();
+    let writes = 0;
+    const registry = {
+      collect(ts: number, sink: import("../../src/registry/sink.ts").SeriesSink) {
+        sink.family("c_total", "counter", { help: "", unit: "" });
+        sink.begin("c_total", ["a", "x"], undefined, 1);
+        sink.sample(ts, 1);
+      },
+    };
+    const w = new TenantWriter<number>(
+      "t",
+      registry,
+      [{ queue: queue as never, maxSamplesPerSend: 100, sendExemplars: true, protocol: "v1", sendNative: () => native }],
+      3_600_000,
+      false,
+      {
+        capture: (seq) => seq,
+        // the first checkpoint write hangs until released: the second round's step waits behind it
+        write: () => (++writes === 1 ? gate.promise : Promise.resolve(true)),
+        writeSync: () => true,
+        durable: () => {},
+      },
+    );
+    const first = w.collectRound(Date.now());
+    const second = w.collectRound(Date.now());
+    native = false; // an overrides reload switches the tenant to classic meanwhile
+    gate.resolve(true);
+    await first;
+    await second;
+    expect(appended).toEqual([1, 1]);
+  });
+});

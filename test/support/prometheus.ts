@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { ChildProcess } from "./child-process.ts";
 import { poll } from "./poll.ts";
 import { portOf } from "./ports.ts";
+import { ensurePrometheus3 } from "./setup.ts";
+
 
 /** One element of an instant-query vector. */
 export interface Sample {
@@ -24,8 +26,12 @@ interface ApiAnswer<T> {
   error?: string;
 }
 
-/** Extras for `Prometheus.start`: a scrape job and rule files. */
+/** Extras for `Prometheus.start`: flags, a scrape job and rule files. */
 export interface PrometheusOptions {
+  /** the feature flags and other arguments (default: native histograms and exemplar storage, as 2.42 needs) */
+  args?: string[];
+  /** YAML (flow style) for the whole scrape_configs list; `scrape` is the simple form */
+  scrapeConfigs?: string;
   /** scrape these host:port targets every second as job `job` */
   scrape?: { job: string; targets: string[]; metricsPath?: string };
   /** rule files to load (evaluated every second) */
@@ -69,11 +75,11 @@ export class Prometheus implements AsyncDisposable {
       `--storage.tsdb.path=${join(dir, "data")}`,
       "--web.listen-address=127.0.0.1:0",
       "--web.enable-remote-write-receiver",
-      "--enable-feature=native-histograms,exemplar-storage",
+      ...(options.args ?? ["--enable-feature=native-histograms,exemplar-storage"]),
     ]);
     try {
       // Prometheus logs the port the kernel gave it: msg="Listening on" address=127.0.0.1:NNNNN
-      const m = await child.waitForStderr(/msg="Listening on" address=(\S+)/, 15_000);
+      const m = await child.waitForStderr(/msg="Listening on".*? address=(\S+)/, 15_000);
       const prom = new Prometheus(child, dir, `http://127.0.0.1:${portOf(m[1])}`);
       await poll("Prometheus /-/ready", async () => ((await fetch(`${prom.url}/-/ready`)).ok ? true : undefined), {
         timeoutMs: 15_000,
@@ -84,6 +90,22 @@ export class Prometheus implements AsyncDisposable {
       rmSync(dir, { recursive: true, force: true });
       throw e;
     }
+  }
+
+  /**
+   * Prometheus 3 (built by setup): it receives remote write 1.0 and 2.0, keeps
+   * exemplars, and turns start timestamps into zero samples
+   * (created-timestamp-zero-ingestion), what a 2.0 sender relies on.
+   */
+  static start3(options: { scrapeConfigs?: string } = {}): Promise<Prometheus> {
+    return Prometheus.start(ensurePrometheus3(), {
+      ...options,
+      args: [
+        "--web.remote-write-receiver.accepted-protobuf-messages=prometheus.WriteRequest",
+        "--web.remote-write-receiver.accepted-protobuf-messages=io.prometheus.write.v2.Request",
+        "--enable-feature=exemplar-storage,created-timestamp-zero-ingestion",
+      ],
+    });
   }
 
   /** The remote-write receiver endpoint. */
@@ -194,7 +216,8 @@ export class Prometheus implements AsyncDisposable {
 function prometheusConfig(o: PrometheusOptions): string {
   const lines = ["global:", "  scrape_interval: 15s", "  evaluation_interval: 1s"];
   if (o.ruleFiles !== undefined) lines.push("rule_files:", ...o.ruleFiles.map((f) => `  - ${JSON.stringify(f)}`));
-  if (o.scrape === undefined) lines.push("scrape_configs: []");
+  if (o.scrapeConfigs !== undefined) lines.push(`scrape_configs: ${o.scrapeConfigs}`);
+  else if (o.scrape === undefined) lines.push("scrape_configs: []");
   else {
     lines.push(
       "scrape_configs:",

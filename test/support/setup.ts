@@ -16,6 +16,10 @@
  * - builds the pdata span-size oracle (test/support/pdata-size, Go) and the
  *   SigV4 verifying server (test/support/sigv4-verify, on the AWS SDK for Go)
  *   into .cache/go-bin;
+ * - builds the native-histogram oracle (test/support/native-histogram-oracle,
+ *   Go, on client_golang) into .cache/go-bin;
+ * - `go install`s Prometheus 3 (pinned; remote write 2.0 receiver) into
+ *   .cache/prometheus3 when missing: about 10 minutes the first time;
  * - installs the OpenTelemetry Python SDK with its OTLP/gRPC exporter (pinned,
  *   from PyPI) into a venv under .cache/python-otel, and Go `telemetrygen`
  *   (pinned, `go install`) into .cache/go-bin, when missing: the gRPC
@@ -218,6 +222,18 @@ export function ensureSigv4Verify(): string {
   return ensureGoProgram("the SigV4 verifier", join(REPO_ROOT, "test", "support", "sigv4-verify"), SIGV4_VERIFY);
 }
 
+/** The native-histogram oracle `ensureNativeHistogramOracle` builds (test/support/native-histogram-oracle). */
+export const NATIVE_HISTOGRAM_ORACLE = join(GO_BIN, "nativehistogram");
+
+/**
+ * Builds test/support/native-histogram-oracle (client_golang's histogram,
+ * the version Tempo vendors, driven as Tempo drives it) into .cache/go-bin,
+ * like the pdata oracle: only when its sources changed.
+ */
+export function ensureNativeHistogramOracle(): string {
+  return ensureGoProgram("the native-histogram oracle", join(REPO_ROOT, "test", "support", "native-histogram-oracle"), NATIVE_HISTOGRAM_ORACLE);
+}
+
 /**
  * `go build`s the module in `src` into `binary` unless the build of its
  * current sources is there (a marker next to the binary records their hash).
@@ -239,6 +255,37 @@ function ensureGoProgram(what: string, src: string, binary: string): string {
   return binary;
 }
 
+/** The pinned Prometheus 3 (the Go module version of v3.x) the remote write 2.0 tests run. */
+export const PROMETHEUS3_VERSION = "v0.316.0";
+const PROMETHEUS3_DIR = join(CACHE_DIR, "prometheus3");
+/** The binary `ensurePrometheus3` installs. */
+export const PROMETHEUS3 = join(PROMETHEUS3_DIR, "prometheus");
+
+/**
+ * `go install`s github.com/prometheus/prometheus/cmd/prometheus at
+ * PROMETHEUS3_VERSION into .cache/prometheus3 unless that version is there
+ * (a marker records it). Debian's Prometheus 2.42 cannot receive remote
+ * write 2.0. The first build takes about five minutes on two cores; the
+ * binary has no web UI assets, which the API and the receiver do not need.
+ */
+export function ensurePrometheus3(): string {
+  const marker = join(PROMETHEUS3_DIR, "prometheus.version");
+  if (existsSync(PROMETHEUS3) && existsSync(marker) && readFileSync(marker, "utf8").trim() === PROMETHEUS3_VERSION) return PROMETHEUS3;
+  const go = Bun.which("go", { PATH: `${process.env.PATH ?? ""}:/usr/local/go/bin` });
+  if (go === null) throw new Error("setup: Prometheus 3 is missing and there is no Go toolchain (go) to build it");
+  const t0 = performance.now();
+  console.error(`setup: building Prometheus ${PROMETHEUS3_VERSION} into ${PROMETHEUS3_DIR} (about five minutes the first time)`);
+  mkdirSync(PROMETHEUS3_DIR, { recursive: true });
+  // remove_all_sd leaves out the service-discovery plugins (cloud SDKs): half the build, none needed here.
+  run([go, "install", "-tags", "remove_all_sd", `github.com/prometheus/prometheus/cmd/prometheus@${PROMETHEUS3_VERSION}`], REPO_ROOT, {
+    ...process.env,
+    GOBIN: PROMETHEUS3_DIR,
+  });
+  writeFileSync(marker, `${PROMETHEUS3_VERSION}\n`);
+  console.error(`setup: Prometheus 3 ready (${Math.round((performance.now() - t0) / 1000)} s)`);
+  return PROMETHEUS3;
+}
+
 if (import.meta.main) {
   const t0 = performance.now();
   ensureSystemPackages();
@@ -249,6 +296,8 @@ if (import.meta.main) {
   ensureTelemetrygen();
   ensurePdataSize();
   ensureSigv4Verify();
+  ensureNativeHistogramOracle();
+  ensurePrometheus3();
   ensureKafkaTestTools();
   console.error(`setup: ready (${Math.round(performance.now() - t0)} ms)`);
 }

@@ -76,6 +76,31 @@ describe("a tenant's overrides change while it runs (spec §10, kept series)", (
     expect(p.values()['traces_spanmetrics_calls_total{service="api",span_kind="SPAN_KIND_SERVER",span_name="GET",status_code="STATUS_CODE_UNSET"}']).toBe(2);
   });
 
+  test("a changed generate_native_histograms rebuilds the processor: the latency histogram takes the new shape, counters keep counting", () => {
+    const { p, apply } = wired(tenantConfig({ processors: ["span-metrics"] }));
+    p.send(http("/a"));
+    const calls = 'traces_spanmetrics_calls_total{service="api",span_kind="SPAN_KIND_SERVER",span_name="GET",status_code="STATUS_CODE_UNSET"}';
+    const latency = 'traces_spanmetrics_latency{service="api",span_kind="SPAN_KIND_SERVER",span_name="GET",status_code="STATUS_CODE_UNSET"}';
+    expect(Object.keys(p.values()).some((k) => k.startsWith("traces_spanmetrics_latency_bucket"))).toBe(true);
+    const active = p.tenant().registry.limiter.active;
+    const change = apply(tenantConfig({ processors: ["span-metrics"], tenant: { generate_native_histograms: "native" } }));
+    expect(change.processors).toEqual(["span-metrics"]);
+    // the 17 classic series of the latency histogram are drained; calls and size stay
+    expect(p.tenant().registry.limiter.active).toBe(active - 17);
+    p.send(http("/a"));
+    let round = p.collect();
+    expect(round.histograms()[latency].count).toBe(1);
+    expect(Object.keys(round.values()).some((k) => k.startsWith("traces_spanmetrics_latency_"))).toBe(false);
+    expect(round.values()[calls]).toBe(2);
+    expect(p.tenant().registry.limiter.active).toBe(active - 17 + 1);
+    apply(tenantConfig({ processors: ["span-metrics"], tenant: { generate_native_histograms: "both" } }));
+    p.send(http("/a"));
+    round = p.collect();
+    expect(round.histograms()[latency].count).toBe(1);
+    expect(round.values()[latency.replace("latency{", "latency_count{")]).toBe(1);
+    expect(round.values()[calls]).toBe(3);
+  });
+
   test("a removed processor's series stay, frozen, and count on when it comes back", () => {
     const { p, apply } = wired(tenantConfig({ processors: ["span-metrics"] }));
     p.send(http("/a"));

@@ -4,11 +4,21 @@ import type { Histogram } from "../../registry/classic-histogram.ts";
 import type { Counter } from "../../registry/counter.ts";
 import type { Gauge } from "../../registry/gauge.ts";
 import type { FixedLabelSchema } from "../../registry/label-schema.ts";
-import type { Registry } from "../../registry/registry.ts";
+import type { HistogramMode, Registry } from "../../registry/registry.ts";
 import type { TenantStats } from "../processor.ts";
 import type { Edge } from "./edge.ts";
 import { writeTraceId } from "./edge-key.ts";
 import type { EdgeLabels } from "./edge-labels.ts";
+
+/** Help and unit of the service-graph metrics (remote write 2.0 metadata; Tempo sends none). */
+const META = {
+  requests: { help: "Requests between two services", unit: "" },
+  failed: { help: "Failed requests between two services", unit: "" },
+  server: { help: "Duration of requests between two services, as the server saw it", unit: "seconds" },
+  client: { help: "Duration of requests between two services, as the client saw it", unit: "seconds" },
+  messaging: { help: "Time between the producer span's end and the consumer span's start", unit: "seconds" },
+  info: { help: "Connections between two services", unit: "" },
+};
 
 /** Which service-graph metrics are on (spec §5.5 sub-processors). */
 export interface ServiceGraphParts {
@@ -41,19 +51,20 @@ export class EdgeMetrics {
     private readonly registry: Registry,
     private readonly labels: EdgeLabels,
     private readonly stats: TenantStats,
+    mode: HistogramMode = "classic",
   ) {
     this.schema = registry.fixedSchema(labels.names);
     this.values = new Array<string>(labels.names.length).fill("");
     const b = cfg.histogram_buckets;
-    this.requests = parts.request ? registry.counter("traces_service_graph_request_total") : null;
-    this.failed = parts.request ? registry.counter("traces_service_graph_request_failed_total") : null;
-    this.server = parts.latency ? registry.histogram("traces_service_graph_request_server_seconds", b) : null;
-    this.client = parts.latency ? registry.histogram("traces_service_graph_request_client_seconds", b) : null;
+    this.requests = parts.request ? registry.counter("traces_service_graph_request_total", META.requests) : null;
+    this.failed = parts.request ? registry.counter("traces_service_graph_request_failed_total", META.failed) : null;
+    this.server = parts.latency ? registry.histogram("traces_service_graph_request_server_seconds", b, mode, META.server) : null;
+    this.client = parts.latency ? registry.histogram("traces_service_graph_request_client_seconds", b, mode, META.client) : null;
     this.messaging =
       parts.latency && cfg.enable_messaging_system_latency_histogram
-        ? registry.histogram("traces_service_graph_request_messaging_system_seconds", b)
+        ? registry.histogram("traces_service_graph_request_messaging_system_seconds", b, mode, META.messaging)
         : null;
-    this.info = parts.connectionInfo ? registry.gauge("traces_service_graph_connection_info") : null;
+    this.info = parts.connectionInfo ? registry.gauge("traces_service_graph_connection_info", META.info) : null;
   }
 
   /** Emits the edge; `virtualNode` is "client"/"server" on expiry-created edges. */

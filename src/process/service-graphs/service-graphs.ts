@@ -1,6 +1,6 @@
 import type { ServiceGraphsConfig } from "../../config/types.ts";
 import { type AttributeProjection, AttrKind, type ResourceBlock, type SpanBatch, SpanKind, SpanMark, StatusCode } from "../../decode/span-batch.ts";
-import type { Registry } from "../../registry/registry.ts";
+import type { HistogramMode, Registry } from "../../registry/registry.ts";
 import { lookupExists, lookupString, resourceString, spanKindName, spanString } from "../attribute-value.ts";
 import { SpanFilter } from "../filter-policy.ts";
 import type { Processor, TenantStats } from "../processor.ts";
@@ -43,13 +43,15 @@ export class ServiceGraphsProcessor implements Processor {
     registry: Registry,
     projection: AttributeProjection,
     private readonly stats: TenantStats,
+    /** generate_native_histograms (spec §8.4) */
+    histogramMode: HistogramMode = "classic",
   ) {
     this.labels = new EdgeLabels(cfg, projection);
     this.store = new EdgeStore(cfg.wait_ms, cfg.max_items);
     this.filtered = new FilteredSides(cfg.wait_ms, cfg.max_items);
     this.filter = new SpanFilter(cfg.filter_policies, projection);
     this.multiplier = new SpanMultiplier(cfg, projection);
-    this.metrics = new EdgeMetrics(cfg, parts, registry, this.labels, stats);
+    this.metrics = new EdgeMetrics(cfg, parts, registry, this.labels, stats, histogramMode);
     this.serviceSlot = projection.slot("service.name");
     this.peerSlots = cfg.peer_attributes.map((a) => projection.slot(a));
     this.dbSlots = cfg.database_name_attributes.map((a) => projection.slot(a));

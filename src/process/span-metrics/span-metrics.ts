@@ -3,13 +3,20 @@ import { type AttributeProjection, type ResourceBlock, type SpanBatch, SpanMark 
 import type { Counter } from "../../registry/counter.ts";
 import type { Histogram } from "../../registry/classic-histogram.ts";
 import type { FixedLabelSchema } from "../../registry/label-schema.ts";
-import type { Registry } from "../../registry/registry.ts";
+import type { HistogramMode, Registry } from "../../registry/registry.ts";
 import { spanKindName, statusCodeName } from "../attribute-value.ts";
 import { SpanFilter } from "../filter-policy.ts";
 import type { Processor, TenantStats } from "../processor.ts";
 import { SpanMultiplier } from "../span-multiplier.ts";
 import { SpanLabelPlan } from "./label-plan.ts";
 import { TargetInfo } from "./target-info.ts";
+
+/** Help and unit of the span metrics (remote write 2.0 metadata; Tempo sends none). */
+const META = {
+  calls: { help: "Spans received, multiplied by the span multiplier", unit: "" },
+  latency: { help: "Duration of spans", unit: "seconds" },
+  size: { help: "Size of spans in bytes, as Tempo's distributor measures it", unit: "bytes" },
+};
 
 /** Which span-metrics metrics are on (spec §4.1 subprocessors). */
 export interface SpanMetricsParts {
@@ -42,13 +49,15 @@ export class SpanMetricsProcessor implements Processor {
     private readonly registry: Registry,
     projection: AttributeProjection,
     private readonly stats: TenantStats,
+    /** generate_native_histograms (spec §8.4) */
+    histogramMode: HistogramMode = "classic",
   ) {
     this.plan = new SpanLabelPlan(cfg, projection);
     this.schema = registry.fixedSchema(this.plan.names);
     this.values = new Array<string>(this.plan.names.length).fill("");
-    this.calls = parts.count ? registry.counter("traces_spanmetrics_calls_total") : null;
-    this.latency = parts.latency ? registry.histogram("traces_spanmetrics_latency", cfg.histogram_buckets) : null;
-    this.size = parts.size ? registry.counter("traces_spanmetrics_size_total") : null;
+    this.calls = parts.count ? registry.counter("traces_spanmetrics_calls_total", META.calls) : null;
+    this.latency = parts.latency ? registry.histogram("traces_spanmetrics_latency", cfg.histogram_buckets, histogramMode, META.latency) : null;
+    this.size = parts.size ? registry.counter("traces_spanmetrics_size_total", META.size) : null;
     this.filter = new SpanFilter(cfg.filter_policies, projection);
     this.multiplier = new SpanMultiplier(cfg, projection);
     this.targetInfo = cfg.enable_target_info ? new TargetInfo(cfg, registry, projection, stats) : null;

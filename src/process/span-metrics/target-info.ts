@@ -29,7 +29,7 @@ export class TargetInfo {
     projection: AttributeProjection,
     private readonly stats: TenantStats,
   ) {
-    this.gauge = registry.gauge("traces_target_info");
+    this.gauge = registry.gauge("traces_target_info", { help: "Resource attributes of the services that sent spans", unit: "" });
     this.schema = registry.pairSchema();
     this.excluded = new Set(cfg.target_info_excluded_dimensions);
     this.serviceSlot = projection.slot("service.name");

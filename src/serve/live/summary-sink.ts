@@ -107,6 +107,12 @@ export class SummarySink implements SeriesSink {
                 : Family.None;
   }
 
+  // The page reads scrape-mode collections (no zero samples) and the classic buckets:
+  // a tenant in native-only mode shows rates and errors but no latency quantiles.
+  zero(): void {}
+  zeroHistogram(): void {}
+  histogram(): void {}
+
   begin(_name: string, labels: readonly string[], le: string | undefined): void {
     switch (this.fam) {
       case Family.Calls:
