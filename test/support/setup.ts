@@ -74,6 +74,8 @@ export function ensureSystemPackages(): void {
   // the systemd sandbox test lists redgen's system calls with strace
   if (!onPath("strace")) missing.push("strace");
   if (!onPath("htpasswd")) missing.push("apache2-utils");
+  // the unit `redgen systemd-unit` prints is checked with systemd-analyze (verify, security, syscall-filter)
+  if (!onPath("systemd-analyze")) missing.push("systemd");
   if (missing.length === 0) return;
   console.error(`setup: installing ${missing.join(", ")} (not on PATH)`);
   aptInstall(missing);
