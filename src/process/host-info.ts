@@ -1,7 +1,7 @@
 import type { HostInfoConfig } from "../config/types.ts";
 import { AttrKind, type SpanBatch } from "../decode/span-batch.ts";
 import type { Gauge } from "../registry/gauge.ts";
-import type { FixedLabelSchema } from "../registry/label-schema.ts";
+import type { FixedLabelSchema } from "../registry/fixed-label-schema.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { Processor, TenantStats } from "./processor.ts";
 

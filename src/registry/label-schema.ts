@@ -1,6 +1,5 @@
 import type { CardinalityControls } from "./cardinality-controls.ts";
-import { type LabelState, OVERFLOW_VALUE } from "./label-limiter.ts";
-import { type LabelSet, LabelSet as LabelSetClass, type TrieNode } from "./label-set.ts";
+import { type LabelSet, LabelSet as LabelSetClass } from "./label-set.ts";
 import { truncateLabelValue } from "./truncate.ts";
 
 /**
@@ -23,176 +22,6 @@ export interface LabelRules {
   readonly byKey: Map<string, LabelSet>;
   /** span-name sanitizing, per-label limits and demand estimates */
   readonly controls: CardinalityControls;
-}
-
-/**
- * A schema with fixed label names, used by processors on the hot path.
- * Before the values are looked up, span_name may be replaced by its DRAIN
- * template and a label over its cardinality limit by the overflow value
- * (spec §8.1 step 3), unless the schema is for an info metric.
- */
-export class FixedLabelSchema implements LabelSource {
-  /** positions in the value array that survive deduplication, ordered by name */
-  private readonly winners: number[];
-  private readonly names: string[];
-  private readonly root: TrieNode = { children: new Map(), parent: null, keyInParent: "" };
-  /** the value position of span_name, or -1 (never for info schemas) */
-  private readonly spanPos: number;
-  /** per value position, the per-label limiter's state of its name (null where no winner) */
-  private readonly states: (LabelState | null)[];
-  /** value positions limited at the limiter's `version` seen last */
-  private limited: number[] = [];
-  private readonly limitedMask: Uint8Array;
-  private seenVersion = -1;
-  private readonly scratch: string[];
-  /** what the current resolve substituted (substituted values are not truncated again), and the template dry_run only noted */
-  private spanSubstituted = false;
-  private limitedNow = false;
-  private sanitizedName: string | undefined = undefined;
-  private readonly controls: CardinalityControls;
-
-  constructor(
-    names: readonly string[],
-    private readonly rules: LabelRules,
-    private readonly info = false,
-  ) {
-    this.controls = rules.controls;
-    this.names = names.map((n) => truncateLabelValue(n, rules.maxNameLength));
-    const last = new Map<string, number>();
-    for (let i = 0; i < this.names.length; i++) last.set(this.names[i], i);
-    const externalNames = new Set<string>();
-    for (let i = 0; i < rules.external.length; i += 2) externalNames.add(rules.external[i]);
-    this.winners = [...last.entries()]
-      .filter(([name]) => !externalNames.has(name))
-      .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-      .map(([, pos]) => pos);
-    const span = this.winners.find((pos) => this.names[pos] === "span_name");
-    this.spanPos = info || span === undefined ? -1 : span;
-    this.states = this.names.map((n, pos) => (info || !this.winners.includes(pos) ? null : rules.controls.labelLimiter.state(n)));
-    this.limitedMask = new Uint8Array(names.length);
-    this.scratch = new Array<string>(names.length).fill("");
-  }
-
-  resolve(values: readonly string[]): LabelSet | null {
-    const c = this.controls;
-    let v = values;
-    this.spanSubstituted = false;
-    this.limitedNow = false;
-    this.sanitizedName = undefined;
-    if (!this.info) {
-      if (c.sanitizeMode !== "") {
-        if (this.spanPos >= 0) v = this.sanitize(v);
-        // Tempo runs every non-info label set through DRAIN: without span_name it is an empty line, counted as skipped.
-        else (c.sanitizer as NonNullable<CardinalityControls["sanitizer"]>).sanitize("");
-      }
-      if (c.labelLimiter.active) {
-        if (this.seenVersion !== c.labelLimiter.version) this.refreshLimited();
-        if (this.limited.length > 0) v = this.limit(v);
-      }
-    }
-    const ls = this.walk(v);
-    if (ls !== null && ls.epoch !== c.window.epoch) {
-      c.touch(ls, this.info, this.sanitizedName);
-    }
-    return ls;
-  }
-
-  /** Looks the values up in the trie: strings seen before carry their hash, nothing is allocated. */
-  private walk(values: readonly string[]): LabelSet | null {
-    const w = this.winners;
-    const last = w.length - 1;
-    let node = this.root;
-    for (let i = 0; i < last; i++) {
-      const next = node.children.get(values[w[i]]);
-      if (next === undefined) return this.insert(values, node, i);
-      node = next as TrieNode;
-    }
-    const leaf = node.children.get(last < 0 ? "" : values[w[last]]) as LabelSet | undefined;
-    return leaf !== undefined && !leaf.pruned ? leaf : this.insert(values, node, Math.max(last, 0));
-  }
-
-  /** Replaces span_name by its cluster's template (enabled) or only notes the template (dry_run). */
-  private sanitize(values: readonly string[]): readonly string[] {
-    const raw = values[this.spanPos];
-    const name = truncateLabelValue(raw, this.rules.maxValueLength);
-    const out = (this.controls.sanitizer as NonNullable<CardinalityControls["sanitizer"]>).sanitize(name);
-    if (out === name) return values;
-    if (this.controls.sanitizeMode !== "enabled") {
-      this.sanitizedName = out;
-      return values;
-    }
-    const v = this.copy(values);
-    v[this.spanPos] = out;
-    this.spanSubstituted = true;
-    return v;
-  }
-
-  /** Feeds the limited labels' values into their estimates and replaces them by the overflow value. */
-  private limit(values: readonly string[]): readonly string[] {
-    const v = this.copy(values);
-    const limited = this.limited;
-    for (let i = 0; i < limited.length; i++) {
-      const pos = limited[i];
-      const state = this.states[pos] as LabelState;
-      const value = truncateLabelValue(v[pos], this.rules.maxValueLength);
-      // An empty value removes the label: there is nothing to limit.
-      if (value === "") continue;
-      state.feed(value);
-      state.limited++;
-      v[pos] = OVERFLOW_VALUE;
-    }
-    this.limitedNow = true;
-    return v;
-  }
-
-  private copy(values: readonly string[]): string[] {
-    const s = this.scratch;
-    if (values === s) return s;
-    for (let i = 0; i < s.length; i++) s[i] = values[i];
-    return s;
-  }
-
-  private refreshLimited(): void {
-    this.seenVersion = this.controls.labelLimiter.version;
-    this.limited = [];
-    this.limitedMask.fill(0);
-    for (let pos = 0; pos < this.states.length; pos++) {
-      if (this.states[pos]?.overLimit === true) {
-        this.limited.push(pos);
-        this.limitedMask[pos] = 1;
-      }
-    }
-  }
-
-  /** Slow path: builds the labels, finds or makes the set, and links it into the trie from `node` at depth `depth`. */
-  private insert(values: readonly string[], from: TrieNode, depth: number): LabelSet | null {
-    const user: string[] = [];
-    for (const pos of this.winners) {
-      const verbatim = (pos === this.spanPos && this.spanSubstituted) || (this.limitedNow && this.limitedMask[pos] === 1);
-      const v = verbatim ? values[pos] : truncateLabelValue(values[pos], this.rules.maxValueLength);
-      if (v === "") continue;
-      if (!v.isWellFormed()) return null;
-      user.push(this.names[pos], v);
-    }
-    const ls = findOrCreate(this.rules, user);
-    const w = this.winners;
-    let node = from;
-    for (let i = depth; i < w.length - 1; i++) {
-      const child: TrieNode = { children: new Map(), parent: node, keyInParent: values[w[i]] };
-      node.children.set(values[w[i]], child);
-      node = child;
-    }
-    const leafKey = w.length === 0 ? "" : values[w[w.length - 1]];
-    node.children.set(leafKey, ls);
-    // An alias (another value that truncates the same) is linked but not tracked:
-    // releasing the set detaches its first position, and the alias sees `pruned`.
-    // A set still tracked by the trie of a schema that was replaced (a rebuilt processor) moves here.
-    if (ls.trieParent === null || rootOf(ls.trieParent) !== this.root) {
-      ls.trieParent = node;
-      ls.trieKey = leafKey;
-    }
-    return ls;
-  }
 }
 
 /**
@@ -220,14 +49,9 @@ export class PairLabelSchema implements LabelSource {
   }
 }
 
-function rootOf(node: TrieNode): TrieNode {
-  let n = node;
-  while (n.parent !== null) n = n.parent;
-  return n;
-}
 
 /** The registry's label set for these user labels (sorted pairs), made once. */
-function findOrCreate(rules: LabelRules, user: string[]): LabelSet {
+export function findOrCreate(rules: LabelRules, user: string[]): LabelSet {
   const key = keyOf(user);
   let ls = rules.byKey.get(key);
   if (ls === undefined) {

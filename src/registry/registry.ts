@@ -1,7 +1,8 @@
 import { ClassicHistogram, type Histogram } from "./classic-histogram.ts";
 import { Counter } from "./counter.ts";
 import { Gauge } from "./gauge.ts";
-import { FixedLabelSchema, type LabelRules, PairLabelSchema, mergeSorted } from "./label-schema.ts";
+import { FixedLabelSchema } from "./fixed-label-schema.ts";
+import { type LabelRules, PairLabelSchema, mergeSorted } from "./label-schema.ts";
 import { type LabelSet, detach } from "./label-set.ts";
 import type { Metric, MetricContext, Series } from "./metric.ts";
 import { CardinalityControls, type SanitizeMode } from "./cardinality-controls.ts";

@@ -3,7 +3,7 @@ import { diffSeconds } from "../../decode/unix-nanos.ts";
 import type { Histogram } from "../../registry/classic-histogram.ts";
 import type { Counter } from "../../registry/counter.ts";
 import type { Gauge } from "../../registry/gauge.ts";
-import type { FixedLabelSchema } from "../../registry/label-schema.ts";
+import type { FixedLabelSchema } from "../../registry/fixed-label-schema.ts";
 import type { HistogramMode, Registry } from "../../registry/registry.ts";
 import type { TenantStats } from "../processor.ts";
 import type { Edge } from "./edge.ts";

@@ -2,7 +2,7 @@ import type { SpanMetricsConfig } from "../../config/types.ts";
 import { type AttributeProjection, type ResourceBlock, type SpanBatch, SpanMark } from "../../decode/span-batch.ts";
 import type { Counter } from "../../registry/counter.ts";
 import type { Histogram } from "../../registry/classic-histogram.ts";
-import type { FixedLabelSchema } from "../../registry/label-schema.ts";
+import type { FixedLabelSchema } from "../../registry/fixed-label-schema.ts";
 import type { HistogramMode, Registry } from "../../registry/registry.ts";
 import { spanKindName, statusCodeName } from "../attribute-value.ts";
 import { SpanFilter } from "../filter-policy.ts";
