@@ -3,7 +3,11 @@ import type { LabelSet } from "./label-set.ts";
 import { Cardinality } from "./cardinality.ts";
 import type { DemandWindow } from "./demand-window.ts";
 import type { Limiter } from "./limiter.ts";
+import { type Steps, atOnce } from "../util/slices.ts";
 import { type CollectMode, type MetricMeta, type MetricType, NO_META, type SeriesSink, zeroTimestamp } from "./sink.ts";
+
+/** Series written (or checkpointed, or swept) between two yields of a walk. */
+const STEP_MASK = 7;
 
 /** What every series carries. */
 export interface Series {
@@ -107,10 +111,27 @@ export abstract class Metric<S extends Series> {
   }
 
   collect(ts: number, sink: SeriesSink, mode: CollectMode): void {
+    atOnce(this.collectSteps(ts, sink, mode));
+  }
+
+  /**
+   * Writes every series to `sink`, yielding after every few (a round runs in
+   * slices, util/slices.ts). The walk is a live cursor over the series set:
+   * a series created meanwhile is written when the cursor reaches it (in
+   * creation order, so at the end) unless it was created after
+   * `createdBy` (a series newer than the round starts in the next one, so a
+   * start timestamp is never after its sample); one removed meanwhile is
+   * not written if the cursor has not reached it.
+   */
+  *collectSteps(ts: number, sink: SeriesSink, mode: CollectMode, createdBy = Number.POSITIVE_INFINITY): Steps {
     if (this.series.size === 0 && this.overflow === null) return;
     sink.family(this.name, this.type, this.meta);
     const zeroTs = zeroTimestamp(ts);
+    // Set first: a series removed mid-round (a replaced metric drains its series) is tombstoned at this round.
+    if (mode === "remote") this.lastWritten = ts;
+    let n = 0;
     for (const s of this.series) {
+      if (s.created > createdBy) continue;
       let z = s.collected || mode === "scrape" ? Number.NaN : zeroTs;
       if (!Number.isNaN(z) && this.tombstones.size > 0) {
         const dead = this.tombstones.get((s.ls as LabelSet).key);
@@ -118,20 +139,22 @@ export abstract class Metric<S extends Series> {
       }
       this.write(s, ts, z, sink, mode);
       if (mode === "remote") s.collected = true;
+      if ((++n & STEP_MASK) === 0) yield;
     }
-    if (this.overflow !== null) {
-      this.write(this.overflow, ts, this.overflow.collected || mode === "scrape" ? Number.NaN : zeroTs, sink, mode);
-      if (mode === "remote") this.overflow.collected = true;
+    const o = this.overflow;
+    if (o !== null && o.created <= createdBy) {
+      this.write(o, ts, o.collected || mode === "scrape" ? Number.NaN : zeroTs, sink, mode);
+      if (mode === "remote") o.collected = true;
     }
-    if (mode === "remote") this.lastWritten = ts;
   }
 
   /**
    * This metric's state for a checkpoint: when it last wrote a round, its
-   * tombstones, the overflow series and every series (by its label set's
-   * index in the checkpoint's table, see registry-snapshot.ts).
+   * tombstones, the overflow series and the series in `members` (by their
+   * label set's index in the checkpoint's table, see registry-snapshot.ts),
+   * yielding every few series.
    */
-  writeSnapshot(w: BinWriter, setIndex: (ls: LabelSet) => number): void {
+  *writeSnapshotSteps(w: BinWriter, members: readonly S[], setIndex: (ls: LabelSet) => number): Steps {
     w.f64(this.lastWritten);
     w.uint(this.tombstones.size);
     for (const [key, ts] of this.tombstones) {
@@ -140,15 +163,17 @@ export abstract class Metric<S extends Series> {
     }
     w.bool(this.overflow !== null);
     if (this.overflow !== null) this.writeSeries(this.overflow, w);
-    w.uint(this.series.size);
-    for (const s of this.series) {
+    w.uint(members.length);
+    for (let i = 0; i < members.length; i++) {
+      const s = members[i];
       w.uint(setIndex(s.ls as LabelSet));
       this.writeSeries(s, w);
+      if ((i & STEP_MASK) === STEP_MASK) yield;
     }
   }
 
   /**
-   * Reads what writeSnapshot wrote. With `apply` false the data is only
+   * Reads what writeSnapshotSteps wrote. With `apply` false the data is only
    * skipped (a metric whose shape changed since the checkpoint). Restored
    * series count against the active-series limit but never go to overflow:
    * they already existed. Returns how many series were restored.
@@ -216,8 +241,15 @@ export abstract class Metric<S extends Series> {
 
   /** Deletes series not updated since `cutoff` (spec §8.3); returns how many went. */
   removeStale(cutoff: number, now: number): number {
+    return atOnce(this.removeStaleSteps(cutoff, now));
+  }
+
+  /** The same, yielding every few series (a live cursor: series made meanwhile are checked too). */
+  *removeStaleSteps(cutoff: number, now: number): Steps<number> {
     let n = 0;
+    let seen = 0;
     for (const s of this.series) {
+      if ((++seen & STEP_MASK) === 0) yield;
       if (!this.expired(s, cutoff)) continue;
       const ls = s.ls as LabelSet;
       this.series.delete(s);

@@ -1,4 +1,5 @@
 import { type BinReader, type BinWriter, CodecError } from "../util/bin-codec.ts";
+import type { Steps } from "../util/slices.ts";
 import { ClassicHistogram } from "./classic-histogram.ts";
 import { NativeHistogram } from "./native/native-histogram.ts";
 import { type LabelRules, keyOf, mergeSorted } from "./label-schema.ts";
@@ -29,41 +30,54 @@ function boundsOf(m: Metric<Series>): readonly number[] {
 /** The checkpoint no longer fits this registry (its external labels changed): its series are other series now. */
 export class SnapshotMismatch extends Error {}
 
+/** Label sets or series handled between two yields of a capture. */
+const STEP = 64;
+
 /**
  * A registry's series as checkpoint bytes: the external labels (a changed
  * set makes every series a different one), a table of label sets by their
- * user labels, then per metric its kind, buckets and series.
+ * user labels, then per metric its kind, buckets and series. A walk that
+ * yields every few series: who is in the checkpoint is fixed by the first
+ * pass (series made while the rest runs wait for the next checkpoint), so
+ * the table and the metrics always agree.
  */
-export function writeRegistrySnapshot(w: BinWriter, rules: LabelRules, metrics: ReadonlyMap<string, Metric<Series>>): void {
+export function* writeRegistrySnapshot(w: BinWriter, rules: LabelRules, metrics: ReadonlyMap<string, Metric<Series>>): Steps {
   w.uint(rules.external.length);
   for (const s of rules.external) w.str(s);
   const index = new Map<LabelSet, number>();
   const sets: LabelSet[] = [];
-  for (const m of metrics.values()) {
+  const members: { name: string; m: Metric<Series>; series: Series[] }[] = [];
+  let n = 0;
+  for (const [name, m] of metrics) {
+    const series: Series[] = [];
+    members.push({ name, m, series });
     for (const s of m.series) {
+      series.push(s);
       const ls = s.ls as LabelSet;
       if (!index.has(ls)) {
         index.set(ls, sets.length);
         sets.push(ls);
       }
+      if (++n % STEP === 0) yield;
     }
   }
   const external = new Set<string>();
   for (let i = 0; i < rules.external.length; i += 2) external.add(rules.external[i]);
   w.uint(sets.length);
-  for (const ls of sets) {
-    const user = userLabels(ls.labels, external);
+  for (let i = 0; i < sets.length; i++) {
+    const user = userLabels(sets[i].labels, external);
     w.uint(user.length);
     for (const s of user) w.str(s);
+    if (i % STEP === STEP - 1) yield;
   }
-  w.uint(metrics.size);
-  for (const [name, m] of metrics) {
+  w.uint(members.length);
+  for (const { name, m, series } of members) {
     w.str(name);
     w.uint(KIND[kindOf(m)]);
     const bounds = boundsOf(m);
     w.uint(bounds.length);
     for (const b of bounds) w.f64(b);
-    m.writeSnapshot(w, (ls) => index.get(ls) as number);
+    yield* m.writeSnapshotSteps(w, series, (ls) => index.get(ls) as number);
   }
 }
 

@@ -14,6 +14,8 @@ import { type CollectMode, type MetricMeta, NO_META, type SeriesSink } from "./s
 import { NativeHistogram } from "./native/native-histogram.ts";
 import { DEFAULT_NATIVE_SETTINGS, type NativeSettings } from "./native/native-state.ts";
 import type { BinReader, BinWriter } from "../util/bin-codec.ts";
+import { Lane } from "../util/lane.ts";
+import { type Steps, atOnce } from "../util/slices.ts";
 import { type MetricKind, type RestoreReport, readRegistrySnapshot, writeRegistrySnapshot } from "./registry-snapshot.ts";
 
 /** Settings of one tenant's registry (spec §8.6 plus the tenant's limits). */
@@ -53,6 +55,12 @@ export class Registry {
   private readonly ctx: MetricContext;
   private readonly metrics = new Map<string, Metric<Series>>();
   collections = 0;
+  /**
+   * The walks that change series or must see them hold still — a collection
+   * round with its checkpoint capture, the stale sweep, the processors'
+   * tick — run one at a time through this lane (each walk runs in slices).
+   */
+  readonly walks = new Lane();
 
   constructor(private readonly options: RegistryOptions) {
     this.limiter =
@@ -151,7 +159,17 @@ export class Registry {
 
   /** Writes every live series to `sink`, stamped `timestampMs`. */
   collect(timestampMs: number, sink: SeriesSink, mode: CollectMode): void {
-    for (const m of this.metrics.values()) m.collect(timestampMs, sink, mode);
+    atOnce(this.collectSteps(timestampMs, sink, mode));
+  }
+
+  /**
+   * The same as a walk that yields every few series (Metric.collectSteps:
+   * series created after `createdBy` wait for the next round). A remote
+   * round must not interleave with another one or a sweep (`exclusive`);
+   * scrape-mode walks change nothing and may run alongside anything.
+   */
+  *collectSteps(timestampMs: number, sink: SeriesSink, mode: CollectMode, createdBy = Number.POSITIVE_INFINITY): Steps {
+    for (const m of this.metrics.values()) yield* m.collectSteps(timestampMs, sink, mode, createdBy);
     if (mode === "remote") this.collections++;
   }
 
@@ -161,8 +179,13 @@ export class Registry {
    * and lets the sanitizer forget evicted clusters.
    */
   removeStale(nowMs: number): void {
+    atOnce(this.removeStaleSteps(nowMs));
+  }
+
+  /** The same as a walk that yields every few series (run it through `walks`). */
+  *removeStaleSteps(nowMs: number): Steps {
     const cutoff = nowMs - this.options.staleDurationMs;
-    for (const m of this.metrics.values()) m.removeStale(cutoff, nowMs);
+    for (const m of this.metrics.values()) yield* m.removeStaleSteps(cutoff, nowMs);
     this.window.advance(nowMs);
     this.controls.sanitizer?.prune();
   }
@@ -181,7 +204,12 @@ export class Registry {
 
   /** Every series' state, for a checkpoint (registry-snapshot.ts). */
   snapshot(w: BinWriter): void {
-    writeRegistrySnapshot(w, this.rules, this.metrics);
+    atOnce(this.snapshotSteps(w));
+  }
+
+  /** The same as a walk that yields every few series (run it through `walks`). */
+  snapshotSteps(w: BinWriter): Steps {
+    return writeRegistrySnapshot(w, this.rules, this.metrics);
   }
 
   /**

@@ -4,13 +4,14 @@ import { join } from "node:path";
 import type { RestoreReport } from "../registry/registry-snapshot.ts";
 import { BinReader, BinWriter, CodecError } from "../util/bin-codec.ts";
 import { CheckpointFile } from "./checkpoint-file.ts";
+import { type Steps, atOnce } from "../util/slices.ts";
 
 /** 2: series carry their creation time, native histograms have their own kinds (format 1 still reads). */
 const FORMAT = 2;
 
 /** What a checkpoint holds: the registry and the processors' own state. */
 export interface CheckpointTarget {
-  registry: { snapshot(w: BinWriter): void; restore(r: BinReader, format: number): RestoreReport };
+  registry: { snapshotSteps(w: BinWriter): Steps; restore(r: BinReader, format: number): RestoreReport };
   processors: readonly { readonly name: string; snapshot?(w: BinWriter): void; restore?(r: BinReader): number }[];
 }
 
@@ -94,6 +95,16 @@ export class TenantState {
 
   /** Captures `target` now (synchronously: nothing else runs in between). */
   capture(target: CheckpointTarget, roundSeq: number, roundTs: number, kafka: ReadonlyMap<string, bigint>): Capture {
+    return atOnce(this.captureSteps(target, roundSeq, roundTs, kafka));
+  }
+
+  /**
+   * The same as a walk that yields every few series, to run in slices. The
+   * caller keeps whatever else changes the state still while it runs (the
+   * round holds Kafka records and the processors' tick, see tenant-factory.ts
+   * and README "Durability"); series made meanwhile wait for the next capture.
+   */
+  *captureSteps(target: CheckpointTarget, roundSeq: number, roundTs: number, kafka: ReadonlyMap<string, bigint>): Steps<Capture> {
     const seq = ++this.seq;
     const w = new BinWriter();
     w.uint(FORMAT);
@@ -106,7 +117,7 @@ export class TenantState {
       w.str(k);
       w.str(v.toString());
     }
-    target.registry.snapshot(w);
+    yield* target.registry.snapshotSteps(w);
     const stateful = target.processors.filter((p) => p.snapshot !== undefined);
     w.uint(stateful.length);
     for (const p of stateful) {
@@ -114,6 +125,7 @@ export class TenantState {
       p.snapshot?.(pw);
       w.str(p.name);
       w.bytes(pw.finish());
+      yield;
     }
     return { seq, roundSeq, roundTs, kafka, payload: w.finish() };
   }
