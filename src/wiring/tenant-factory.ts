@@ -89,7 +89,15 @@ export class TenantFactory {
     const tenant: Tenant = { id, config: cfg, registry: built.registry, processors: built.processors, stats: built.stats };
     const checkpointer: RoundCheckpointer<Capture> = {
       // the tenant, not `built`: its processors are rebuilt when its overrides change
-      capture: (roundSeq, roundTs) => state.capture(tenant, roundSeq, roundTs, kafka?.processed() ?? NO_OFFSETS),
+      // Kafka records wait while the capture runs in slices: its offsets are exactly what its counts include (README "Durability").
+      capture: function* (roundSeq, roundTs) {
+        const release = kafka?.hold();
+        try {
+          return yield* state.captureSteps(tenant, roundSeq, roundTs, kafka?.processed() ?? NO_OFFSETS);
+        } finally {
+          release?.();
+        }
+      },
       write: (c) => state.checkpoint.write(c.seq, c.payload),
       writeSync: (c) => state.checkpoint.writeSync(c.seq, c.payload),
       durable: (c) => void kafka?.durableFor(id, c.kafka),

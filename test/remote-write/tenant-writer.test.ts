@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { TenantWriter } from "../../src/remote-write/tenant-writer.ts";
+import { Lane } from "../../src/util/lane.ts";
 import { poll } from "../support/poll.ts";
 
 /** A writer with no endpoints whose rounds are only counted (captures), over an empty registry. */
@@ -7,12 +8,12 @@ function writer(intervalMs: number) {
   const rounds: number[] = [];
   const w = new TenantWriter<number>(
     "t",
-    { collect: () => {} },
+    { collectSteps: function* () {}, walks: new Lane() },
     [],
     intervalMs,
     false,
     {
-      capture: (seq, ts) => {
+      *capture(seq, ts) {
         rounds.push(ts);
         return seq;
       },
@@ -43,7 +44,8 @@ describe("a round goes to its endpoints as it was encoded", () => {
     const gate = Promise.withResolvers<boolean>();
     let writes = 0;
     const registry = {
-      collect(ts: number, sink: import("../../src/registry/sink.ts").SeriesSink) {
+      walks: new Lane(),
+      *collectSteps(ts: number, sink: import("../../src/registry/sink.ts").SeriesSink) {
         sink.family("c_total", "counter", { help: "", unit: "" });
         sink.begin("c_total", ["a", "x"], undefined, 1);
         sink.sample(ts, 1);
@@ -56,7 +58,9 @@ describe("a round goes to its endpoints as it was encoded", () => {
       3_600_000,
       false,
       {
-        capture: (seq) => seq,
+        *capture(seq) {
+          return seq;
+        },
         // the first checkpoint write hangs until released: the second round's step waits behind it
         write: () => (++writes === 1 ? gate.promise : Promise.resolve(true)),
         writeSync: () => true,
