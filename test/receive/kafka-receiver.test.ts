@@ -60,6 +60,10 @@ class MemorySource implements KafkaSource {
 
   onRebalance(): void {}
 
+  hold(): () => void {
+    return () => {};
+  }
+
   pause(): void {
     this.stopped = true;
     this.ready = false;

@@ -1,6 +1,7 @@
 import { Consumer, type Message, type MessagesStream } from "@platformatic/kafka";
 import type { KafkaConfig } from "../../config/types.ts";
 import { log } from "../../util/log.ts";
+import { SLICE_MS, nextTurn } from "../../util/slices.ts";
 import type { KafkaRecordView, KafkaSource, PartitionLag } from "./kafka-source.ts";
 
 /**
@@ -42,17 +43,23 @@ export class PlatformaticSource implements KafkaSource {
   private rebalancing = false;
   /** next unprocessed offset per owned partition: after a rejoin the stream may restart from an older commit */
   private readonly next = new Map<string, bigint>();
+  /** checkpoint captures running (hold()): records wait until the last one is released */
+  private holds = 0;
   /**
-   * records that arrived during a rebalance, in order: processed after the
-   * join for the partitions still owned, dropped for the others (their next
-   * owner starts at the offsets committed when the rebalance began). Holding
-   * them, not dropping them, keeps every kept partition gap-free whether or
-   * not the client fetches it again after the join.
+   * records that arrived during a rebalance or a hold, in order: processed
+   * after the join (or the release) for the partitions still owned, dropped
+   * for the others (their next owner starts at the offsets committed when
+   * the rebalance began). Holding them, not dropping them, keeps every kept
+   * partition gap-free whether or not the client fetches it again after the
+   * join. They are processed in slices, and records that arrive meanwhile
+   * queue behind them.
    */
   private held: Message<Buffer, Buffer, Buffer, Buffer>[] = [];
+  private heldAt = 0;
   private heldBytes = 0;
+  private draining = false;
   /** the stream was paused because too much was held */
-  private pausedForRebalance = false;
+  private pausedForHold = false;
   private deliver: ((m: Message<Buffer, Buffer, Buffer, Buffer>) => void) | undefined;
   /** records skipped by skip_stale_backlog_on_startup */
   skippedStale = 0;
@@ -81,12 +88,7 @@ export class PlatformaticSource implements KafkaSource {
         this.next.delete(key);
         this.firstOffset.delete(key);
       }
-      const held = this.held;
-      this.held = [];
-      this.heldBytes = 0;
-      for (const m of held) this.deliver?.(m);
-      if (this.pausedForRebalance && !this.halted) this.stream?.resume();
-      this.pausedForRebalance = false;
+      void this.drainHeld();
       log.info("kafka: joined consumer group", {
         group: p.groupId,
         generation: p.generationId ?? "",
@@ -156,19 +158,63 @@ export class PlatformaticSource implements KafkaSource {
     };
     stream.on("data", (m: Message<Buffer, Buffer, Buffer, Buffer>) => {
       if (this.halted) return;
-      if (!this.rebalancing) {
+      if (!this.blocked && this.heldAt === this.held.length) {
         this.deliver?.(m);
         return;
       }
       this.held.push(m);
       this.heldBytes += (m.value?.length ?? 0) + 64;
       // Backpressure rather than memory: the broker keeps what is not fetched.
-      if (this.heldBytes > HOLD_LIMIT_BYTES && !this.pausedForRebalance) {
-        this.pausedForRebalance = true;
+      if (this.heldBytes > HOLD_LIMIT_BYTES && !this.pausedForHold) {
+        this.pausedForHold = true;
         stream.pause();
       }
     });
     stream.on("error", (e: Error) => log.error("kafka: stream error", { err: e }));
+  }
+
+  hold(): () => void {
+    this.holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holds--;
+      void this.drainHeld();
+    };
+  }
+
+  /** Records wait: a rebalance is under way or a checkpoint capture holds them. */
+  private get blocked(): boolean {
+    return this.rebalancing || this.holds > 0;
+  }
+
+  /** Processes held records in order, in slices (a long hold can gather many), until none is left or they are blocked again. */
+  private async drainHeld(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      let end = performance.now() + SLICE_MS;
+      while (this.heldAt < this.held.length && !this.blocked && !this.halted) {
+        const m = this.held[this.heldAt];
+        this.held[this.heldAt++] = undefined as never;
+        this.heldBytes -= (m.value?.length ?? 0) + 64;
+        this.deliver?.(m);
+        if (performance.now() >= end) {
+          await nextTurn();
+          end = performance.now() + SLICE_MS;
+        }
+      }
+      if (this.heldAt === this.held.length) {
+        this.held = [];
+        this.heldAt = 0;
+        this.heldBytes = 0;
+        if (this.pausedForHold && !this.halted) this.stream?.resume();
+        this.pausedForHold = false;
+      }
+    } finally {
+      this.draining = false;
+    }
   }
 
   onRebalance(checkpoint: () => boolean): void {
