@@ -9,6 +9,7 @@ import { TextExposition } from "./exposition.ts";
 import type { LiveSources } from "./live/live-sources.ts";
 import { mountLivePage } from "./live/page-routes.ts";
 import { PROTOBUF_EXPOSITION, ProtoExposition, wantsProtobuf } from "./proto-exposition.ts";
+import { inSlices } from "../util/slices.ts";
 
 /** What the API reads; main injects it. */
 export interface ApiDeps {
@@ -58,7 +59,8 @@ export function apiApp(deps: ApiDeps): Hono<{ Variables: { pinned: string | unde
     });
   }
   app.get("/metrics", (c) => c.body(deps.selfMetrics.render(), 200, { "Content-Type": TEXT }));
-  app.get("/metrics/generated", (c) => {
+  // A huge tenant's scrape is collected in slices: it takes as long as it takes, but never holds the event loop long.
+  app.get("/metrics/generated", async (c) => {
     const t = tenantFor(c.req.query("tenant") ?? c.req.header("x-scope-orgid"), c.get("pinned"));
     if ("forbidden" in t) {
       deps.authStats?.fail("tenant_mismatch");
@@ -69,11 +71,11 @@ export function apiApp(deps: ApiDeps): Hono<{ Variables: { pinned: string | unde
     // Native histograms need the protobuf format; Prometheus asks for it when it scrapes them.
     if (wantsProtobuf(c.req.header("accept"))) {
       const proto = new ProtoExposition();
-      registry?.collect(Date.now(), proto, "scrape");
+      if (registry !== undefined) await inSlices(registry.collectSteps(Date.now(), proto, "scrape"));
       return c.body(proto.bytes() as Uint8Array<ArrayBuffer>, 200, { "Content-Type": PROTOBUF_EXPOSITION });
     }
     const exp = new TextExposition();
-    registry?.collect(Date.now(), exp, "scrape");
+    if (registry !== undefined) await inSlices(registry.collectSteps(Date.now(), exp, "scrape"));
     return c.body(exp.text(), 200, { "Content-Type": TEXT });
   });
   app.get("/ready", (c) => {
