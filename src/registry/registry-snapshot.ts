@@ -4,7 +4,7 @@ import { ClassicHistogram } from "./classic-histogram.ts";
 import { NativeHistogram } from "./native/native-histogram.ts";
 import { type LabelRules, keyOf, mergeSorted } from "./label-schema.ts";
 import { LabelSet } from "./label-set.ts";
-import type { Metric, Series } from "./metric.ts";
+import type { Metric, PointInTime, Series } from "./metric.ts";
 
 /** What a restore did, for the log line at start. */
 export interface RestoreReport {
@@ -37,28 +37,28 @@ const STEP = 64;
  * A registry's series as checkpoint bytes: the external labels (a changed
  * set makes every series a different one), a table of label sets by their
  * user labels, then per metric its kind, buckets and series. A walk that
- * yields every few series: who is in the checkpoint is fixed by the first
- * pass (series made while the rest runs wait for the next checkpoint), so
- * the table and the metrics always agree.
+ * yields every few series, for capture `c`: the metrics, their overflow
+ * series and which series are in it are fixed at its first step (before
+ * the first yield), the series' states by the capture (Metric.keep).
  */
-export function* writeRegistrySnapshot(w: BinWriter, rules: LabelRules, metrics: ReadonlyMap<string, Metric<Series>>): Steps {
+export function* writeRegistrySnapshot(w: BinWriter, rules: LabelRules, metrics: ReadonlyMap<string, Metric<Series>>, c: PointInTime): Steps {
+  const members: { name: string; m: Metric<Series>; overflow: Uint8Array | null; series: Series[] }[] = [];
+  for (const [name, m] of metrics) members.push({ name, m, overflow: m.overflowNow(c), series: [] });
   w.uint(rules.external.length);
   for (const s of rules.external) w.str(s);
   const index = new Map<LabelSet, number>();
   const sets: LabelSet[] = [];
-  const members: { name: string; m: Metric<Series>; series: Series[] }[] = [];
   let n = 0;
-  for (const [name, m] of metrics) {
-    const series: Series[] = [];
-    members.push({ name, m, series });
+  for (const { m, series } of members) {
     for (const s of m.series) {
+      if (++n % STEP === 0) yield;
+      if (!m.inCapture(s, c)) continue;
       series.push(s);
       const ls = s.ls as LabelSet;
       if (!index.has(ls)) {
         index.set(ls, sets.length);
         sets.push(ls);
       }
-      if (++n % STEP === 0) yield;
     }
   }
   const external = new Set<string>();
@@ -71,13 +71,13 @@ export function* writeRegistrySnapshot(w: BinWriter, rules: LabelRules, metrics:
     if (i % STEP === STEP - 1) yield;
   }
   w.uint(members.length);
-  for (const { name, m, series } of members) {
+  for (const { name, m, overflow, series } of members) {
     w.str(name);
     w.uint(KIND[kindOf(m)]);
     const bounds = boundsOf(m);
     w.uint(bounds.length);
     for (const b of bounds) w.f64(b);
-    yield* m.writeSnapshotSteps(w, series, (ls) => index.get(ls) as number);
+    yield* m.writeSnapshotSteps(w, c, overflow, series, (ls) => index.get(ls) as number);
   }
 }
 

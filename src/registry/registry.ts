@@ -4,7 +4,7 @@ import { Gauge } from "./gauge.ts";
 import { FixedLabelSchema } from "./fixed-label-schema.ts";
 import { type LabelRules, PairLabelSchema, mergeSorted } from "./label-schema.ts";
 import { type LabelSet, detach } from "./label-set.ts";
-import type { Metric, MetricContext, Series } from "./metric.ts";
+import type { Metric, MetricContext, PointInTime, Series } from "./metric.ts";
 import { CardinalityControls, type SanitizeMode } from "./cardinality-controls.ts";
 import { DemandWindow } from "./demand-window.ts";
 import { EntityLimiter } from "./entity-limiter.ts";
@@ -13,7 +13,7 @@ import { SeriesLimiter } from "./series-limiter.ts";
 import { type CollectMode, type MetricMeta, NO_META, type SeriesSink } from "./sink.ts";
 import { NativeHistogram } from "./native/native-histogram.ts";
 import { DEFAULT_NATIVE_SETTINGS, type NativeSettings } from "./native/native-state.ts";
-import type { BinReader, BinWriter } from "../util/bin-codec.ts";
+import { type BinReader, BinWriter } from "../util/bin-codec.ts";
 import { Lane } from "../util/lane.ts";
 import { type Steps, atOnce } from "../util/slices.ts";
 import { type MetricKind, type RestoreReport, readRegistrySnapshot, writeRegistrySnapshot } from "./registry-snapshot.ts";
@@ -61,6 +61,8 @@ export class Registry {
    * tick — run one at a time through this lane (each walk runs in slices).
    */
   readonly walks = new Lane();
+  /** checkpoint captures so far (PointInTime.gen) */
+  private captures = 0;
 
   constructor(private readonly options: RegistryOptions) {
     this.limiter =
@@ -88,6 +90,8 @@ export class Registry {
       window: this.window,
       overflowLabels: mergeSorted(overflowUser, external),
       release: (ls) => this.release(ls),
+      births: 0,
+      capture: null,
     };
   }
 
@@ -207,9 +211,21 @@ export class Registry {
     atOnce(this.snapshotSteps(w));
   }
 
-  /** The same as a walk that yields every few series (run it through `walks`). */
-  snapshotSteps(w: BinWriter): Steps {
-    return writeRegistrySnapshot(w, this.rules, this.metrics);
+  /**
+   * The same as a walk that yields every few series, while spans keep
+   * arriving: it holds every series as it was at its first step (Metric's
+   * PointInTime). Run it through `walks` (a sweep must not remove series
+   * meanwhile), one at a time.
+   */
+  *snapshotSteps(w: BinWriter): Steps {
+    if (this.ctx.capture !== null) throw new Error("a checkpoint capture is already under way");
+    const c: PointInTime = { gen: ++this.captures, births: this.ctx.births, kept: new Map(), scratch: new BinWriter() };
+    this.ctx.capture = c;
+    try {
+      yield* writeRegistrySnapshot(w, this.rules, this.metrics, c);
+    } finally {
+      this.ctx.capture = null;
+    }
   }
 
   /**

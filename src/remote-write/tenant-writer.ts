@@ -36,7 +36,8 @@ export interface RoundCheckpointer<C> {
   /**
    * Captures the tenant's state as a walk, run in slices right after the
    * round's collection (its counts are then at least those the round wrote)
-   * or at once. The checkpointer keeps what must not change meanwhile still.
+   * or at once. The capture is the state at its first step, however long
+   * the walk takes (TenantState.captureSteps).
    */
   capture(roundSeq: number, roundTs: number): Steps<C>;
   /** Writes a capture off the event loop; false when it was not written (failed, or a newer capture was written first). */

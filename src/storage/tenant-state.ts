@@ -99,10 +99,12 @@ export class TenantState {
   }
 
   /**
-   * The same as a walk that yields every few series, to run in slices. The
-   * caller keeps whatever else changes the state still while it runs (the
-   * round holds Kafka records and the processors' tick, see tenant-factory.ts
-   * and README "Durability"); series made meanwhile wait for the next capture.
+   * The same as a walk that yields every few series, to run in slices while
+   * spans keep arriving. It is a point in time, its first step: the
+   * processors' state is taken then, the registry's series are held as they
+   * were then (Registry.snapshotSteps), and `kafka` must be the offsets
+   * processed then (the caller reads them as the walk starts), so the
+   * checkpoint's counts are exactly what its offsets include.
    */
   *captureSteps(target: CheckpointTarget, roundSeq: number, roundTs: number, kafka: ReadonlyMap<string, bigint>): Steps<Capture> {
     const seq = ++this.seq;
@@ -117,15 +119,19 @@ export class TenantState {
       w.str(k);
       w.str(v.toString());
     }
-    yield* target.registry.snapshotSteps(w);
-    const stateful = target.processors.filter((p) => p.snapshot !== undefined);
-    w.uint(stateful.length);
-    for (const p of stateful) {
+    // the processors' state (pending edges, bounded) at once, before the registry's first yield
+    const processors: [string, Uint8Array][] = [];
+    for (const p of target.processors) {
+      if (p.snapshot === undefined) continue;
       const pw = new BinWriter();
-      p.snapshot?.(pw);
-      w.str(p.name);
-      w.bytes(pw.finish());
-      yield;
+      p.snapshot(pw);
+      processors.push([p.name, pw.finish()]);
+    }
+    yield* target.registry.snapshotSteps(w);
+    w.uint(processors.length);
+    for (const [name, bytes] of processors) {
+      w.str(name);
+      w.bytes(bytes);
     }
     return { seq, roundSeq, roundTs, kafka, payload: w.finish() };
   }

@@ -48,6 +48,17 @@ export class BinWriter {
     this.body.varint(i);
   }
 
+  /** What was written since the last call, without a string table (only for writes without strings), for another writer's `raw`. */
+  takeBody(): Uint8Array {
+    if (this.table.length > 0) throw new Error("a body with strings cannot be moved to another writer");
+    return this.body.take();
+  }
+
+  /** Bytes that another writer's takeBody gave, as they are. */
+  raw(b: Uint8Array): void {
+    this.body.bytes(b);
+  }
+
   /** The table (count, then each string's UTF-8 bytes) followed by the body. */
   finish(): Uint8Array {
     const head = new ByteWriter();

@@ -21,15 +21,11 @@ export function startPeriodic(tenants: Tenants, sweepMs: number): { stop(): void
       }
     }
   };
-  const ticking = new WeakSet<Tenant>();
   const sweep = setInterval(everyTenant("stale-series sweep", sweepStale), sweepMs);
   const evaluation = setInterval(everyTenant("cardinality evaluation", (t) => t.registry.maintain()), 15_000);
   const ticker = setInterval(
-    everyTenant("service-graph expiry", (t) => {
-      // one tick waits at most: a tick that falls due while one is waiting is skipped
-      if (ticking.has(t)) return;
-      ticking.add(t);
-      return tickProcessors(t).finally(() => ticking.delete(t));
+    everyTenant("service-graph expiry", (t, now) => {
+      for (const p of t.processors) p.tick?.(now);
     }),
     2000,
   );
@@ -48,16 +44,4 @@ export function startPeriodic(tenants: Tenants, sweepMs: number): { stop(): void
  */
 export function sweepStale(t: Tenant, now: number): Promise<void> {
   return t.registry.walks.run(() => inSlices(t.registry.removeStaleSteps(now)));
-}
-
-/**
- * The processors' tick, in the registry's lane too: it expires service-graph
- * edges into series, and inside a round's checkpoint capture (which runs in
- * slices) it would make the checkpoint count an edge twice or not at all.
- */
-export function tickProcessors(t: Tenant): Promise<void> {
-  return t.registry.walks.run(() => {
-    const now = Date.now();
-    for (const p of t.processors) p.tick?.(now);
-  });
 }

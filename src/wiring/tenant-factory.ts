@@ -89,14 +89,9 @@ export class TenantFactory {
     const tenant: Tenant = { id, config: cfg, registry: built.registry, processors: built.processors, stats: built.stats };
     const checkpointer: RoundCheckpointer<Capture> = {
       // the tenant, not `built`: its processors are rebuilt when its overrides change
-      // Kafka records wait while the capture runs in slices: its offsets are exactly what its counts include (README "Durability").
+      // The offsets are read at the capture's first step, its point in time: its counts include exactly them (README "Durability").
       capture: function* (roundSeq, roundTs) {
-        const release = kafka?.hold();
-        try {
-          return yield* state.captureSteps(tenant, roundSeq, roundTs, kafka?.processed() ?? NO_OFFSETS);
-        } finally {
-          release?.();
-        }
+        return yield* state.captureSteps(tenant, roundSeq, roundTs, kafka?.processed() ?? NO_OFFSETS);
       },
       write: (c) => state.checkpoint.write(c.seq, c.payload),
       writeSync: (c) => state.checkpoint.writeSync(c.seq, c.payload),

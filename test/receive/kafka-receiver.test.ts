@@ -60,10 +60,6 @@ class MemorySource implements KafkaSource {
 
   onRebalance(): void {}
 
-  hold(): () => void {
-    return () => {};
-  }
-
   pause(): void {
     this.stopped = true;
     this.ready = false;

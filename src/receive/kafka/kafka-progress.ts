@@ -29,11 +29,6 @@ export class KafkaProgress {
     return this.source.processed();
   }
 
-  /** Holds records until the returned release is called (a checkpoint capture is running). */
-  hold(): () => void {
-    return this.source.hold();
-  }
-
   /** A tenant exists: until its first checkpoint is durable, nothing is committed. */
   addTenant(tenant: string, restored: Offsets | undefined): void {
     if (!this.durable.has(tenant)) this.durable.set(tenant, restored ?? new Map());

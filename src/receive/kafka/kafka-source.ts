@@ -33,12 +33,6 @@ export interface KafkaSource {
   processed(): ReadonlyMap<string, bigint>;
   /** Commits offsets of owned partitions (never below where consumption started); resolves with what was committed. */
   commit(offsets: ReadonlyMap<string, bigint>): Promise<ReadonlyMap<string, bigint>>;
-  /**
-   * Holds records: they wait, in order, until every hold is released (a
-   * checkpoint capture in slices must see no record half-way, so its
-   * offsets are exactly what its counts include). Returns the release.
-   */
-  hold(): () => void;
   /** Called synchronously when a rebalance starts, before the processed offsets are committed; false: do not commit. */
   onRebalance(checkpoint: () => boolean): void;
   /** Stops fetching and processing records. */

@@ -43,13 +43,10 @@ export class PlatformaticSource implements KafkaSource {
   private rebalancing = false;
   /** next unprocessed offset per owned partition: after a rejoin the stream may restart from an older commit */
   private readonly next = new Map<string, bigint>();
-  /** checkpoint captures running (hold()): records wait until the last one is released */
-  private holds = 0;
   /**
-   * records that arrived during a rebalance or a hold, in order: processed
-   * after the join (or the release) for the partitions still owned, dropped
-   * for the others (their next owner starts at the offsets committed when
-   * the rebalance began). Holding them, not dropping them, keeps every kept
+   * records that arrived during a rebalance, in order: processed after the
+   * join for the partitions still owned, dropped for the others (their next
+   * owner starts at the offsets committed when the rebalance began). Holding them, not dropping them, keeps every kept
    * partition gap-free whether or not the client fetches it again after the
    * join. They are processed in slices, and records that arrive meanwhile
    * queue behind them.
@@ -59,7 +56,7 @@ export class PlatformaticSource implements KafkaSource {
   private heldBytes = 0;
   private draining = false;
   /** the stream was paused because too much was held */
-  private pausedForHold = false;
+  private pausedForRebalance = false;
   private deliver: ((m: Message<Buffer, Buffer, Buffer, Buffer>) => void) | undefined;
   /** records skipped by skip_stale_backlog_on_startup */
   skippedStale = 0;
@@ -158,44 +155,28 @@ export class PlatformaticSource implements KafkaSource {
     };
     stream.on("data", (m: Message<Buffer, Buffer, Buffer, Buffer>) => {
       if (this.halted) return;
-      if (!this.blocked && this.heldAt === this.held.length) {
+      if (!this.rebalancing && this.heldAt === this.held.length) {
         this.deliver?.(m);
         return;
       }
       this.held.push(m);
       this.heldBytes += (m.value?.length ?? 0) + 64;
       // Backpressure rather than memory: the broker keeps what is not fetched.
-      if (this.heldBytes > HOLD_LIMIT_BYTES && !this.pausedForHold) {
-        this.pausedForHold = true;
+      if (this.heldBytes > HOLD_LIMIT_BYTES && !this.pausedForRebalance) {
+        this.pausedForRebalance = true;
         stream.pause();
       }
     });
     stream.on("error", (e: Error) => log.error("kafka: stream error", { err: e }));
   }
 
-  hold(): () => void {
-    this.holds++;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.holds--;
-      void this.drainHeld();
-    };
-  }
-
-  /** Records wait: a rebalance is under way or a checkpoint capture holds them. */
-  private get blocked(): boolean {
-    return this.rebalancing || this.holds > 0;
-  }
-
-  /** Processes held records in order, in slices (a long hold can gather many), until none is left or they are blocked again. */
+  /** Processes held records in order, in slices (a long rebalance can gather many), until none is left or another rebalance starts. */
   private async drainHeld(): Promise<void> {
     if (this.draining) return;
     this.draining = true;
     try {
       let end = performance.now() + SLICE_MS;
-      while (this.heldAt < this.held.length && !this.blocked && !this.halted) {
+      while (this.heldAt < this.held.length && !this.rebalancing && !this.halted) {
         const m = this.held[this.heldAt];
         this.held[this.heldAt++] = undefined as never;
         this.heldBytes -= (m.value?.length ?? 0) + 64;
@@ -209,8 +190,8 @@ export class PlatformaticSource implements KafkaSource {
         this.held = [];
         this.heldAt = 0;
         this.heldBytes = 0;
-        if (this.pausedForHold && !this.halted) this.stream?.resume();
-        this.pausedForHold = false;
+        if (this.pausedForRebalance && !this.halted) this.stream?.resume();
+        this.pausedForRebalance = false;
       }
     } finally {
       this.draining = false;
