@@ -76,3 +76,67 @@ describe("a round goes to its endpoints as it was encoded", () => {
     expect(appended).toEqual([1, 1]);
   });
 });
+
+describe("a round runs in slices (no long event-loop pause)", () => {
+  /** A registry whose walk has `steps` steps of ~1 ms each (a big registry, in small pieces), logging what runs when. */
+  function slowRegistry(steps: number, log: string[]) {
+    return {
+      walks: new Lane(),
+      *collectSteps() {
+        log.push("round start");
+        for (let i = 0; i < steps; i++) {
+          const end = performance.now() + 1;
+          while (performance.now() < end);
+          yield;
+        }
+        log.push("round end");
+      },
+    };
+  }
+
+  function slowWriter(steps: number) {
+    const log: string[] = [];
+    const registry = slowRegistry(steps, log);
+    const queue = { release() {}, append: async () => {} };
+    const endpoint = { queue: queue as never, maxSamplesPerSend: 100, sendExemplars: true, protocol: "v1" as const, sendNative: () => false };
+    const w = new TenantWriter<number>("t", registry, [endpoint], 3_600_000, false, {
+      *capture(seq) {
+        log.push(`capture ${seq}`);
+        return seq;
+      },
+      write: async () => true,
+      writeSync: () => true,
+      durable: () => {},
+    });
+    return { w, log, registry };
+  }
+
+  test("timers run while a long round goes on, and a sweep (the lane) waits for the round's end", async () => {
+    const { w, log, registry } = slowWriter(60);
+    const round = w.collectRound(Date.now());
+    let timerRuns = 0;
+    const timer = setInterval(() => {
+      timerRuns++;
+      if (timerRuns === 1) {
+        log.push("timer");
+        void registry.walks.run(() => log.push("sweep"));
+      }
+    }, 1);
+    await round;
+    clearInterval(timer);
+    await registry.walks.run(() => {});
+    expect(log).toEqual(["round start", "timer", "round end", "capture 1", "sweep"]);
+    // about 60 ms of walk in 8 ms slices: the interval timer fired in between, several times
+    expect(timerRuns).toBeGreaterThan(2);
+  });
+
+  test("a rebalance's synchronous checkpoint during a round finishes the round first, so the checkpoint covers it", async () => {
+    const { w, log } = slowWriter(40);
+    const round = w.collectRound(Date.now());
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(log).toEqual(["round start"]);
+    expect(w.checkpointSync()).toBe(true);
+    expect(log).toEqual(["round start", "round end", "capture 1", "capture 1"]);
+    await round;
+  });
+});
