@@ -133,6 +133,6 @@ export class TenantState {
       w.str(name);
       w.bytes(bytes);
     }
-    return { seq, roundSeq, roundTs, kafka, payload: w.finish() };
+    return { seq, roundSeq, roundTs, kafka, payload: yield* w.finishSteps() };
   }
 }

@@ -8,6 +8,7 @@
  */
 
 import { ByteWriter } from "./byte-writer.ts";
+import { type Steps, atOnce } from "./slices.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
@@ -61,12 +62,18 @@ export class BinWriter {
 
   /** The table (count, then each string's UTF-8 bytes) followed by the body. */
   finish(): Uint8Array {
+    return atOnce(this.finishSteps());
+  }
+
+  /** The same as a walk that yields every few thousand strings (a checkpoint's table holds every label value). */
+  *finishSteps(): Steps<Uint8Array> {
     const head = new ByteWriter();
     head.varint(this.table.length);
-    for (const s of this.table) {
-      const b = encoder.encode(s);
+    for (let i = 0; i < this.table.length; i++) {
+      const b = encoder.encode(this.table[i]);
       head.varint(b.length);
       head.bytes(b);
+      if ((i & 4095) === 4095) yield;
     }
     const h = head.take();
     const b = this.body.take();
