@@ -6,7 +6,8 @@
  * one after another while the prober (pause-prober.ts, another process)
  * sends small OTLP requests every 5 ms: a collection round with its
  * checkpoint (encode + snappy + capture + zstd/fsync of the checkpoint), a
- * stale sweep, a scrape of /metrics/generated and a live-page poll. For each
+ * stale sweep, a scrape of /metrics/generated (text, then protobuf) and a
+ * live-page poll. For each
  * job it reports the longest event-loop pause (gaps of a 1 ms interval timer
  * beyond its period) and the latency of the probe requests sent meanwhile.
  */
@@ -21,6 +22,7 @@ import { ReceiverStats, otlpHttpApp } from "../../../src/receive/otlp-http.ts";
 import { TraceExport } from "../../../src/receive/trace-export.ts";
 import { TenantWriter } from "../../../src/remote-write/tenant-writer.ts";
 import { apiApp } from "../../../src/serve/api.ts";
+import { PROTOBUF_EXPOSITION } from "../../../src/serve/proto-exposition.ts";
 import type { LiveSources } from "../../../src/serve/live/live-sources.ts";
 import { TenantState } from "../../../src/storage/tenant-state.ts";
 import { SelfMetrics } from "../../../src/telemetry/self-metrics.ts";
@@ -36,8 +38,9 @@ export interface PausePhase {
   name: string;
   /** how long the job took, wall clock */
   jobMs: number;
-  /** the longest event-loop pause while it ran */
+  /** the longest event-loop pause while it ran, and how many were longer than 50 ms */
   pauseMaxMs: number;
+  pausesOver50: number;
   /** probe requests sent while it ran, their latency p50 / p99 / max, and how many failed */
   probes: number;
   p50Ms: number;
@@ -75,11 +78,14 @@ class LoopWatch {
     this.last = now;
   }, 1);
 
-  /** The longest pause that ended in [from, to] (performance.now() times). */
-  maxPause(from: number, to: number): number {
-    let max = 0;
-    for (const g of this.gaps) if (g.at >= from && g.at <= to + 1000 && g.at - g.ms >= from - 1 && g.ms > max) max = g.ms;
-    return max;
+  /** The pauses that began in [from, to] (performance.now() times), longest first. */
+  pauses(from: number, to: number): number[] {
+    const out: number[] = [];
+    for (const g of this.gaps) {
+      const began = g.at - g.ms - 1;
+      if (began >= from - 1 && began <= to) out.push(g.ms);
+    }
+    return out.sort((a, b) => b - a);
   }
 
   stop(): void {
@@ -156,10 +162,12 @@ export async function pauseChild(seed: number, variant: string): Promise<PauseRe
     const records = (await (await fetch(`${control}/probe/stop`, { method: "POST" })).json()) as ProbeRecord[];
     const during = records.filter((r) => r.sentAt >= w0 && r.sentAt <= w1);
     const ms = during.map((r) => r.ms).sort((a, b) => a - b);
+    const pauses = watch.pauses(t0, t1);
     phases.push({
       name,
       jobMs: t1 - t0,
-      pauseMaxMs: watch.maxPause(t0, t1),
+      pauseMaxMs: pauses[0] ?? 0,
+      pausesOver50: pauses.filter((ms) => ms > 50).length,
       probes: during.length,
       p50Ms: quantile(ms, 0.5),
       p99Ms: quantile(ms, 0.99),
@@ -167,8 +175,8 @@ export async function pauseChild(seed: number, variant: string): Promise<PauseRe
       failed: during.filter((r) => r.status !== 200).length,
     });
   };
-  const fetchVia = async (path: string) => {
-    const res = await fetch(`${control}/fetch?url=${encodeURIComponent(`http://${HOST}:${apiServer.port}${path}`)}`);
+  const fetchVia = async (path: string, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${control}/fetch?url=${encodeURIComponent(`http://${HOST}:${apiServer.port}${path}`)}&headers=${encodeURIComponent(JSON.stringify(headers))}`);
     const r = (await res.json()) as { status: number; bytes: number };
     if (r.status !== 200) throw new Error(`${path}: ${r.status}`);
   };
@@ -177,6 +185,7 @@ export async function pauseChild(seed: number, variant: string): Promise<PauseRe
     // at the fill's clock: the sweep walks every series and removes none (as the sweep every few minutes mostly does)
     await measure("sweep", () => job.sweep(p.clock));
     await measure("scrape", () => fetchVia(`/metrics/generated?tenant=${tenant.id}`));
+    await measure("scrape_protobuf", () => fetchVia(`/metrics/generated?tenant=${tenant.id}`, { accept: PROTOBUF_EXPOSITION }));
     await measure("page", () => fetchVia(`/live/summary?tenant=${tenant.id}`));
   } finally {
     watch.stop();

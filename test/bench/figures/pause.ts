@@ -36,6 +36,7 @@ export async function pauses(settings: BenchSettings, report: Report): Promise<v
       if (ph.failed > 0) report.problem(`${n}: ${ph.failed} of ${ph.probes} probe requests failed`);
       report.add({ name: n, unit: "job_ms", value: ph.jobMs });
       report.add({ name: n, unit: "pause_max_ms", value: ph.pauseMaxMs });
+      report.add({ name: n, unit: "pauses_over_50ms", value: ph.pausesOver50 });
       report.add({ name: n, unit: "probes", value: ph.probes });
       report.add({ name: n, unit: "p50_ms", value: ph.p50Ms });
       report.add({ name: n, unit: "p99_ms", value: ph.p99Ms });
