@@ -78,12 +78,12 @@ class LoopWatch {
     this.last = now;
   }, 1);
 
-  /** The pauses that began in [from, to] (performance.now() times), longest first. */
+  /** The pauses that overlap [from, to] (performance.now() times), longest first. */
   pauses(from: number, to: number): number[] {
     const out: number[] = [];
     for (const g of this.gaps) {
       const began = g.at - g.ms - 1;
-      if (began >= from - 1 && began <= to) out.push(g.ms);
+      if (began <= to && g.at >= from) out.push(g.ms);
     }
     return out.sort((a, b) => b - a);
   }
