@@ -46,7 +46,7 @@ export function* writeRegistrySnapshot(w: BinWriter, rules: LabelRules, metrics:
   for (const [name, m] of metrics) members.push({ name, m, overflow: m.overflowNow(c), series: [] });
   w.uint(rules.external.length);
   for (const s of rules.external) w.str(s);
-  const index = new Map<LabelSet, number>();
+  // each set's place in the table is kept on the set: a Map of a quarter million sets held the loop ~50 ms when it grew
   const sets: LabelSet[] = [];
   let n = 0;
   for (const { m, series } of members) {
@@ -55,8 +55,9 @@ export function* writeRegistrySnapshot(w: BinWriter, rules: LabelRules, metrics:
       if (!m.inCapture(s, c)) continue;
       series.push(s);
       const ls = s.ls as LabelSet;
-      if (!index.has(ls)) {
-        index.set(ls, sets.length);
+      if (ls.snapGen !== c.gen) {
+        ls.snapGen = c.gen;
+        ls.snapIndex = sets.length;
         sets.push(ls);
       }
     }
@@ -77,7 +78,7 @@ export function* writeRegistrySnapshot(w: BinWriter, rules: LabelRules, metrics:
     const bounds = boundsOf(m);
     w.uint(bounds.length);
     for (const b of bounds) w.f64(b);
-    yield* m.writeSnapshotSteps(w, c, overflow, series, (ls) => index.get(ls) as number);
+    yield* m.writeSnapshotSteps(w, c, overflow, series, (ls) => ls.snapIndex);
   }
 }
 

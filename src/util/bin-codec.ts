@@ -75,11 +75,13 @@ export class BinWriter {
       head.bytes(b);
       if ((i & 4095) === 4095) yield;
     }
-    const h = head.take();
-    const b = this.body.take();
+    // one copy of the body (a checkpoint's is tens of MB at a million series)
+    const h = head.written();
+    const b = this.body.written();
     const out = new Uint8Array(h.length + b.length);
     out.set(h);
     out.set(b, h.length);
+    this.body.pos = 0;
     return out;
   }
 }
