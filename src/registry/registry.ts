@@ -56,9 +56,9 @@ export class Registry {
   private readonly metrics = new Map<string, Metric<Series>>();
   collections = 0;
   /**
-   * The walks that change series or must see them hold still — a collection
-   * round with its checkpoint capture, the stale sweep, the processors'
-   * tick — run one at a time through this lane (each walk runs in slices).
+   * The walks that must not interleave — a collection round with its
+   * checkpoint capture, the stale sweep — run one at a time through this
+   * lane (each walk runs in slices; spans keep arriving meanwhile).
    */
   readonly walks = new Lane();
   /** checkpoint captures so far (PointInTime.gen) */
@@ -169,8 +169,8 @@ export class Registry {
   /**
    * The same as a walk that yields every few series (Metric.collectSteps:
    * series created after `createdBy` wait for the next round). A remote
-   * round must not interleave with another one or a sweep (`exclusive`);
-   * scrape-mode walks change nothing and may run alongside anything.
+   * round must not interleave with another one or a sweep (run it through
+   * `walks`); scrape-mode walks change nothing and may run alongside anything.
    */
   *collectSteps(timestampMs: number, sink: SeriesSink, mode: CollectMode, createdBy = Number.POSITIVE_INFINITY): Steps {
     for (const m of this.metrics.values()) yield* m.collectSteps(timestampMs, sink, mode, createdBy);
