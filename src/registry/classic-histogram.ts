@@ -84,6 +84,8 @@ export class ClassicHistogram extends Metric<HistogramSeries> implements Histogr
       created: now,
       collected: false,
       epoch: 0,
+      born: 0,
+      snap: 0,
       counts: new Float64Array(n),
       sum: 0,
       count: 0,

@@ -19,7 +19,7 @@ export class Counter extends Metric<CounterSeries> {
   }
 
   protected make(labels: string[], ls: LabelSet | null, now: number): CounterSeries {
-    return { ls, labels, lastUpdate: now, created: now, collected: false, epoch: 0, value: 0 };
+    return { ls, labels, lastUpdate: now, created: now, collected: false, epoch: 0, born: 0, snap: 0, value: 0 };
   }
 
   protected writeState(s: CounterSeries, w: BinWriter): void {

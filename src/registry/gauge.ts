@@ -31,7 +31,7 @@ export class Gauge extends Metric<GaugeSeries> {
   }
 
   protected make(labels: string[], ls: LabelSet | null, now: number): GaugeSeries {
-    return { ls, labels, lastUpdate: now, created: now, collected: false, epoch: 0, value: 0 };
+    return { ls, labels, lastUpdate: now, created: now, collected: false, epoch: 0, born: 0, snap: 0, value: 0 };
   }
 
   protected writeState(s: GaugeSeries, w: BinWriter): void {

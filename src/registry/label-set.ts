@@ -23,6 +23,9 @@ export class LabelSet {
   pruned = false;
   /** the demand window's slice this set last fed the estimates in (cardinality-controls.ts) */
   epoch = 0;
+  /** the checkpoint capture that last listed this set (PointInTime.gen), and its place in that capture's table */
+  snapGen = 0;
+  snapIndex = 0;
   /** 64-bit hash of `key` as two halves, the identity demand estimates count */
   readonly hashHi: number;
   readonly hashLo: number;

@@ -1,9 +1,13 @@
-import type { BinReader, BinWriter } from "../util/bin-codec.ts";
+import { type BinReader, BinWriter } from "../util/bin-codec.ts";
 import type { LabelSet } from "./label-set.ts";
 import { Cardinality } from "./cardinality.ts";
 import type { DemandWindow } from "./demand-window.ts";
 import type { Limiter } from "./limiter.ts";
+import { type Steps, atOnce } from "../util/slices.ts";
 import { type CollectMode, type MetricMeta, type MetricType, NO_META, type SeriesSink, zeroTimestamp } from "./sink.ts";
+
+/** Series written (or checkpointed, or swept) between two yields of a walk. */
+const STEP_MASK = 7;
 
 /** What every series carries. */
 export interface Series {
@@ -17,6 +21,27 @@ export interface Series {
   collected: boolean;
   /** the demand window's slice this series last fed its metric's demand estimate in */
   epoch: number;
+  /** the registry's count of series made when this one was (0: restored); a capture holds the series born before it began */
+  born: number;
+  /** the last capture (PointInTime.gen) that already holds this series' state */
+  snap: number;
+}
+
+/**
+ * A checkpoint capture under way (registry-snapshot.ts). It runs in slices
+ * while spans keep arriving, yet holds every series as it was when it began
+ * (a point in time, so its counts agree with each other, with the
+ * processors' state and with the Kafka offsets taken then): a series about
+ * to change before the walk reached it has its state kept first.
+ */
+export interface PointInTime {
+  /** this capture's number */
+  readonly gen: number;
+  /** series born after this many are not in the capture */
+  readonly births: number;
+  /** states kept before a change, as writeSeries wrote them */
+  readonly kept: Map<Series, Uint8Array>;
+  readonly scratch: BinWriter;
 }
 
 /** Shared by the metrics of one registry. */
@@ -28,6 +53,10 @@ export interface MetricContext {
   overflowLabels: string[];
   /** forgets a label set no metric holds a series for any more */
   release(ls: LabelSet): void;
+  /** series made so far, by every metric of the registry (Series.born) */
+  births: number;
+  /** the checkpoint capture under way, if any */
+  capture: PointInTime | null;
 }
 
 /**
@@ -76,6 +105,7 @@ export abstract class Metric<S extends Series> {
         s.epoch = epoch;
         this.demand.insertHash(ls.hashHi, ls.hashLo);
       }
+      if (this.ctx.capture !== null) this.keep(s, this.ctx.capture);
       return s;
     }
     this.demand.insertHash(ls.hashHi, ls.hashLo);
@@ -85,6 +115,7 @@ export abstract class Metric<S extends Series> {
     }
     const created = this.make(ls.labels, ls, now);
     created.epoch = epoch;
+    created.born = ++this.ctx.births;
     ls.series[this.slot] = created;
     ls.live++;
     this.series.add(created);
@@ -107,10 +138,27 @@ export abstract class Metric<S extends Series> {
   }
 
   collect(ts: number, sink: SeriesSink, mode: CollectMode): void {
+    atOnce(this.collectSteps(ts, sink, mode));
+  }
+
+  /**
+   * Writes every series to `sink`, yielding after every few (a round runs in
+   * slices, util/slices.ts). The walk is a live cursor over the series set:
+   * a series created meanwhile is written when the cursor reaches it (in
+   * creation order, so at the end) unless it was created after
+   * `createdBy` (a series newer than the round starts in the next one, so a
+   * start timestamp is never after its sample); one removed meanwhile is
+   * not written if the cursor has not reached it.
+   */
+  *collectSteps(ts: number, sink: SeriesSink, mode: CollectMode, createdBy = Number.POSITIVE_INFINITY): Steps {
     if (this.series.size === 0 && this.overflow === null) return;
     sink.family(this.name, this.type, this.meta);
     const zeroTs = zeroTimestamp(ts);
+    // Set first: a series removed mid-round (a replaced metric drains its series) is tombstoned at this round.
+    if (mode === "remote") this.lastWritten = ts;
+    let n = 0;
     for (const s of this.series) {
+      if (s.created > createdBy) continue;
       let z = s.collected || mode === "scrape" ? Number.NaN : zeroTs;
       if (!Number.isNaN(z) && this.tombstones.size > 0) {
         const dead = this.tombstones.get((s.ls as LabelSet).key);
@@ -118,37 +166,70 @@ export abstract class Metric<S extends Series> {
       }
       this.write(s, ts, z, sink, mode);
       if (mode === "remote") s.collected = true;
+      if ((++n & STEP_MASK) === 0) yield;
     }
-    if (this.overflow !== null) {
-      this.write(this.overflow, ts, this.overflow.collected || mode === "scrape" ? Number.NaN : zeroTs, sink, mode);
-      if (mode === "remote") this.overflow.collected = true;
+    const o = this.overflow;
+    if (o !== null && o.created <= createdBy) {
+      this.write(o, ts, o.collected || mode === "scrape" ? Number.NaN : zeroTs, sink, mode);
+      if (mode === "remote") o.collected = true;
     }
-    if (mode === "remote") this.lastWritten = ts;
+  }
+
+  /** A series of capture `c` is about to change: its state as it was goes into the capture first. */
+  private keep(s: S, c: PointInTime): void {
+    if (s.snap === c.gen || s.born > c.births) return;
+    s.snap = c.gen;
+    this.writeSeries(s, c.scratch);
+    c.kept.set(s, c.scratch.takeBody());
+  }
+
+  /** For capture `c`, when it begins: the overflow series as it is now (it changes without keep()), or null. */
+  overflowNow(c: PointInTime): Uint8Array | null {
+    if (this.overflow === null) return null;
+    this.writeSeries(this.overflow, c.scratch);
+    return c.scratch.takeBody();
+  }
+
+  /** Whether capture `c` holds `s`: it was born before the capture began. */
+  inCapture(s: Series, c: PointInTime): boolean {
+    return s.born <= c.births;
   }
 
   /**
-   * This metric's state for a checkpoint: when it last wrote a round, its
-   * tombstones, the overflow series and every series (by its label set's
-   * index in the checkpoint's table, see registry-snapshot.ts).
+   * This metric's state for capture `c`: when it last wrote a round, its
+   * tombstones (both change only in the registry's lane, which the capture
+   * holds), the overflow series as it was when the capture began, and the
+   * series in `members` (by their label set's index in the checkpoint's
+   * table, see registry-snapshot.ts) as they were then, yielding every few.
    */
-  writeSnapshot(w: BinWriter, setIndex: (ls: LabelSet) => number): void {
+  *writeSnapshotSteps(w: BinWriter, c: PointInTime, overflow: Uint8Array | null, members: readonly S[], setIndex: (ls: LabelSet) => number): Steps {
     w.f64(this.lastWritten);
     w.uint(this.tombstones.size);
     for (const [key, ts] of this.tombstones) {
       w.str(key);
       w.f64(ts);
     }
-    w.bool(this.overflow !== null);
-    if (this.overflow !== null) this.writeSeries(this.overflow, w);
-    w.uint(this.series.size);
-    for (const s of this.series) {
+    w.bool(overflow !== null);
+    if (overflow !== null) w.raw(overflow);
+    w.uint(members.length);
+    for (let i = 0; i < members.length; i++) {
+      const s = members[i];
       w.uint(setIndex(s.ls as LabelSet));
-      this.writeSeries(s, w);
+      const kept = c.kept.get(s);
+      if (kept !== undefined) {
+        w.raw(kept);
+        c.kept.delete(s);
+      } else {
+        // written as it is now, which is as it was: it has not changed since (keep() would have kept it)
+        s.snap = c.gen;
+        this.writeSeries(s, w);
+      }
+      if ((i & STEP_MASK) === STEP_MASK) yield;
     }
   }
 
   /**
-   * Reads what writeSnapshot wrote. With `apply` false the data is only
+   * Reads what writeSnapshotSteps wrote. With `apply` false the data is only
    * skipped (a metric whose shape changed since the checkpoint). Restored
    * series count against the active-series limit but never go to overflow:
    * they already existed. Returns how many series were restored.
@@ -216,8 +297,15 @@ export abstract class Metric<S extends Series> {
 
   /** Deletes series not updated since `cutoff` (spec §8.3); returns how many went. */
   removeStale(cutoff: number, now: number): number {
+    return atOnce(this.removeStaleSteps(cutoff, now));
+  }
+
+  /** The same, yielding every few series (a live cursor: series made meanwhile are checked too). */
+  *removeStaleSteps(cutoff: number, now: number): Steps<number> {
     let n = 0;
+    let seen = 0;
     for (const s of this.series) {
+      if ((++seen & STEP_MASK) === 0) yield;
       if (!this.expired(s, cutoff)) continue;
       const ls = s.ls as LabelSet;
       this.series.delete(s);

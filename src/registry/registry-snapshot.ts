@@ -1,9 +1,10 @@
 import { type BinReader, type BinWriter, CodecError } from "../util/bin-codec.ts";
+import type { Steps } from "../util/slices.ts";
 import { ClassicHistogram } from "./classic-histogram.ts";
 import { NativeHistogram } from "./native/native-histogram.ts";
 import { type LabelRules, keyOf, mergeSorted } from "./label-schema.ts";
 import { LabelSet } from "./label-set.ts";
-import type { Metric, Series } from "./metric.ts";
+import type { Metric, PointInTime, Series } from "./metric.ts";
 
 /** What a restore did, for the log line at start. */
 export interface RestoreReport {
@@ -29,21 +30,34 @@ function boundsOf(m: Metric<Series>): readonly number[] {
 /** The checkpoint no longer fits this registry (its external labels changed): its series are other series now. */
 export class SnapshotMismatch extends Error {}
 
+/** Label sets or series handled between two yields of a capture. */
+const STEP = 64;
+
 /**
  * A registry's series as checkpoint bytes: the external labels (a changed
  * set makes every series a different one), a table of label sets by their
- * user labels, then per metric its kind, buckets and series.
+ * user labels, then per metric its kind, buckets and series. A walk that
+ * yields every few series, for capture `c`: the metrics, their overflow
+ * series and which series are in it are fixed at its first step (before
+ * the first yield), the series' states by the capture (Metric.keep).
  */
-export function writeRegistrySnapshot(w: BinWriter, rules: LabelRules, metrics: ReadonlyMap<string, Metric<Series>>): void {
+export function* writeRegistrySnapshot(w: BinWriter, rules: LabelRules, metrics: ReadonlyMap<string, Metric<Series>>, c: PointInTime): Steps {
+  const members: { name: string; m: Metric<Series>; overflow: Uint8Array | null; series: Series[] }[] = [];
+  for (const [name, m] of metrics) members.push({ name, m, overflow: m.overflowNow(c), series: [] });
   w.uint(rules.external.length);
   for (const s of rules.external) w.str(s);
-  const index = new Map<LabelSet, number>();
+  // each set's place in the table is kept on the set: a Map of a quarter million sets held the loop ~50 ms when it grew
   const sets: LabelSet[] = [];
-  for (const m of metrics.values()) {
+  let n = 0;
+  for (const { m, series } of members) {
     for (const s of m.series) {
+      if (++n % STEP === 0) yield;
+      if (!m.inCapture(s, c)) continue;
+      series.push(s);
       const ls = s.ls as LabelSet;
-      if (!index.has(ls)) {
-        index.set(ls, sets.length);
+      if (ls.snapGen !== c.gen) {
+        ls.snapGen = c.gen;
+        ls.snapIndex = sets.length;
         sets.push(ls);
       }
     }
@@ -51,19 +65,20 @@ export function writeRegistrySnapshot(w: BinWriter, rules: LabelRules, metrics: 
   const external = new Set<string>();
   for (let i = 0; i < rules.external.length; i += 2) external.add(rules.external[i]);
   w.uint(sets.length);
-  for (const ls of sets) {
-    const user = userLabels(ls.labels, external);
+  for (let i = 0; i < sets.length; i++) {
+    const user = userLabels(sets[i].labels, external);
     w.uint(user.length);
     for (const s of user) w.str(s);
+    if (i % STEP === STEP - 1) yield;
   }
-  w.uint(metrics.size);
-  for (const [name, m] of metrics) {
+  w.uint(members.length);
+  for (const { name, m, overflow, series } of members) {
     w.str(name);
     w.uint(KIND[kindOf(m)]);
     const bounds = boundsOf(m);
     w.uint(bounds.length);
     for (const b of bounds) w.f64(b);
-    m.writeSnapshot(w, (ls) => index.get(ls) as number);
+    yield* m.writeSnapshotSteps(w, c, overflow, series, (ls) => ls.snapIndex);
   }
 }
 

@@ -4,7 +4,7 @@ import { Gauge } from "./gauge.ts";
 import { FixedLabelSchema } from "./fixed-label-schema.ts";
 import { type LabelRules, PairLabelSchema, mergeSorted } from "./label-schema.ts";
 import { type LabelSet, detach } from "./label-set.ts";
-import type { Metric, MetricContext, Series } from "./metric.ts";
+import type { Metric, MetricContext, PointInTime, Series } from "./metric.ts";
 import { CardinalityControls, type SanitizeMode } from "./cardinality-controls.ts";
 import { DemandWindow } from "./demand-window.ts";
 import { EntityLimiter } from "./entity-limiter.ts";
@@ -13,7 +13,9 @@ import { SeriesLimiter } from "./series-limiter.ts";
 import { type CollectMode, type MetricMeta, NO_META, type SeriesSink } from "./sink.ts";
 import { NativeHistogram } from "./native/native-histogram.ts";
 import { DEFAULT_NATIVE_SETTINGS, type NativeSettings } from "./native/native-state.ts";
-import type { BinReader, BinWriter } from "../util/bin-codec.ts";
+import { type BinReader, BinWriter } from "../util/bin-codec.ts";
+import { Lane } from "../util/lane.ts";
+import { type Steps, atOnce } from "../util/slices.ts";
 import { type MetricKind, type RestoreReport, readRegistrySnapshot, writeRegistrySnapshot } from "./registry-snapshot.ts";
 
 /** Settings of one tenant's registry (spec §8.6 plus the tenant's limits). */
@@ -53,6 +55,14 @@ export class Registry {
   private readonly ctx: MetricContext;
   private readonly metrics = new Map<string, Metric<Series>>();
   collections = 0;
+  /**
+   * The walks that must not interleave — a collection round with its
+   * checkpoint capture, the stale sweep — run one at a time through this
+   * lane (each walk runs in slices; spans keep arriving meanwhile).
+   */
+  readonly walks = new Lane();
+  /** checkpoint captures so far (PointInTime.gen) */
+  private captures = 0;
 
   constructor(private readonly options: RegistryOptions) {
     this.limiter =
@@ -80,6 +90,8 @@ export class Registry {
       window: this.window,
       overflowLabels: mergeSorted(overflowUser, external),
       release: (ls) => this.release(ls),
+      births: 0,
+      capture: null,
     };
   }
 
@@ -151,7 +163,17 @@ export class Registry {
 
   /** Writes every live series to `sink`, stamped `timestampMs`. */
   collect(timestampMs: number, sink: SeriesSink, mode: CollectMode): void {
-    for (const m of this.metrics.values()) m.collect(timestampMs, sink, mode);
+    atOnce(this.collectSteps(timestampMs, sink, mode));
+  }
+
+  /**
+   * The same as a walk that yields every few series (Metric.collectSteps:
+   * series created after `createdBy` wait for the next round). A remote
+   * round must not interleave with another one or a sweep (run it through
+   * `walks`); scrape-mode walks change nothing and may run alongside anything.
+   */
+  *collectSteps(timestampMs: number, sink: SeriesSink, mode: CollectMode, createdBy = Number.POSITIVE_INFINITY): Steps {
+    for (const m of this.metrics.values()) yield* m.collectSteps(timestampMs, sink, mode, createdBy);
     if (mode === "remote") this.collections++;
   }
 
@@ -161,8 +183,13 @@ export class Registry {
    * and lets the sanitizer forget evicted clusters.
    */
   removeStale(nowMs: number): void {
+    atOnce(this.removeStaleSteps(nowMs));
+  }
+
+  /** The same as a walk that yields every few series (run it through `walks`). */
+  *removeStaleSteps(nowMs: number): Steps {
     const cutoff = nowMs - this.options.staleDurationMs;
-    for (const m of this.metrics.values()) m.removeStale(cutoff, nowMs);
+    for (const m of this.metrics.values()) yield* m.removeStaleSteps(cutoff, nowMs);
     this.window.advance(nowMs);
     this.controls.sanitizer?.prune();
   }
@@ -181,7 +208,24 @@ export class Registry {
 
   /** Every series' state, for a checkpoint (registry-snapshot.ts). */
   snapshot(w: BinWriter): void {
-    writeRegistrySnapshot(w, this.rules, this.metrics);
+    atOnce(this.snapshotSteps(w));
+  }
+
+  /**
+   * The same as a walk that yields every few series, while spans keep
+   * arriving: it holds every series as it was at its first step (Metric's
+   * PointInTime). Run it through `walks` (a sweep must not remove series
+   * meanwhile), one at a time.
+   */
+  *snapshotSteps(w: BinWriter): Steps {
+    if (this.ctx.capture !== null) throw new Error("a checkpoint capture is already under way");
+    const c: PointInTime = { gen: ++this.captures, births: this.ctx.births, kept: new Map(), scratch: new BinWriter() };
+    this.ctx.capture = c;
+    try {
+      yield* writeRegistrySnapshot(w, this.rules, this.metrics, c);
+    } finally {
+      this.ctx.capture = null;
+    }
   }
 
   /**

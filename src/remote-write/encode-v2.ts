@@ -35,7 +35,7 @@ const METRIC_TYPE: Record<MetricType, number> = { counter: 1, gauge: 2, histogra
  * Requests hold about `maxSamplesPerSend` samples (a series is never split).
  */
 export class WriteV2Encoder implements RoundEncoder {
-  readonly requests: EncodedRequest[] = [];
+  private requests: EncodedRequest[] = [];
   private readonly ts = new ByteWriter();
   private readonly symbolBytes = new ByteWriter();
   /** this request's refs of strings that are not label names or values (help, unit, exemplar labels) */
@@ -159,11 +159,17 @@ export class WriteV2Encoder implements RoundEncoder {
     this.exemplars++;
   }
 
+  take(): EncodedRequest[] {
+    const done = this.requests;
+    if (done.length > 0) this.requests = [];
+    return done;
+  }
+
   finish(): EncodedRequest[] {
     this.closeSeries();
     this.cut();
     this.cache.endRound();
-    return this.requests;
+    return this.take();
   }
 
   /** This request's ref of a cached label string (added to the table on first use). */

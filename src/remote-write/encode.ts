@@ -13,6 +13,9 @@ export interface EncodedRequest {
 
 /** The encoders of a round (remote write 1.0 here, 2.0 in encode-v2.ts). */
 export interface RoundEncoder extends SeriesSink {
+  /** The requests completed so far, handed over (a round compresses them while it goes on). */
+  take(): EncodedRequest[];
+  /** Ends the round: the requests not taken yet. */
   finish(): EncodedRequest[];
 }
 
@@ -38,7 +41,7 @@ const LABEL_VALUE = 0x12;
  * produces (spec §9), when the tenant sends them (send_native_histograms).
  */
 export class WriteRequestEncoder implements RoundEncoder {
-  readonly requests: EncodedRequest[] = [];
+  private requests: EncodedRequest[] = [];
   private readonly w = new ByteWriter();
   private series = -1;
   /** where the open series starts, and whether it holds anything (an empty one is taken back) */
@@ -137,11 +140,16 @@ export class WriteRequestEncoder implements RoundEncoder {
     this.seriesItems++;
   }
 
-  /** Ends the round; `requests` then holds every body. */
+  take(): EncodedRequest[] {
+    const done = this.requests;
+    if (done.length > 0) this.requests = [];
+    return done;
+  }
+
   finish(): EncodedRequest[] {
     this.closeSeries();
     this.cut();
-    return this.requests;
+    return this.take();
   }
 
   private closeSeries(): void {

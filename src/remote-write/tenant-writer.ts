@@ -1,15 +1,19 @@
 import type { CollectMode, SeriesSink } from "../registry/sink.ts";
 import { log } from "../util/log.ts";
-import { type RoundEncoder, WriteRequestEncoder } from "./encode.ts";
+import { type EncodedRequest, type RoundEncoder, WriteRequestEncoder } from "./encode.ts";
 import { WriteV2Encoder } from "./encode-v2.ts";
 import { SymbolCache } from "./symbol-cache.ts";
 import { LabelBytesCache } from "./label-bytes.ts";
 import type { OutgoingRequest, RemoteWriteQueue } from "./queue.ts";
 import { snappyCompress } from "./snappy.ts";
+import type { Lane } from "../util/lane.ts";
+import { SlicedJob, type Steps, atOnce } from "../util/slices.ts";
 
 /** What the writer collects from: a tenant's registry. */
 export interface Collectable {
-  collect(timestampMs: number, sink: SeriesSink, mode: CollectMode): void;
+  collectSteps(timestampMs: number, sink: SeriesSink, mode: CollectMode, createdBy?: number): Steps;
+  /** the lane a round takes, so it never interleaves with another walk (the stale sweep) */
+  readonly walks: Lane;
 }
 
 /** One endpoint as the writer sees it. */
@@ -29,8 +33,13 @@ export interface WriterEndpoint {
  * never restores counts lower than what the backend already has.
  */
 export interface RoundCheckpointer<C> {
-  /** Captures the tenant's state (synchronously, in the same tick as the collection). */
-  capture(roundSeq: number, roundTs: number): C;
+  /**
+   * Captures the tenant's state as a walk, run in slices right after the
+   * round's collection (its counts are then at least those the round wrote)
+   * or at once. The capture is the state at its first step, however long
+   * the walk takes (TenantState.captureSteps).
+   */
+  capture(roundSeq: number, roundTs: number): Steps<C>;
   /** Writes a capture off the event loop; false when it was not written (failed, or a newer capture was written first). */
   write(capture: C): Promise<boolean>;
   /** Writes a capture before returning (a Kafka rebalance hands partitions over only after this). */
@@ -46,6 +55,15 @@ export interface RoundResume {
   roundTs: number;
 }
 
+/** A collected and captured round, ready for its durable step. */
+interface Round<C> {
+  seq: number;
+  ts: number;
+  /** per endpoint, in endpoint order */
+  requests: OutgoingRequest[][];
+  capture: C;
+}
+
 /**
  * Runs a tenant's collection loop (spec §8.3): every collection interval it
  * collects every live series once, encodes and compresses the round for each
@@ -55,6 +73,12 @@ export interface RoundResume {
  * one interval after the tenant appears, or, after a restart, one interval
  * after the last round written before it (at once when that is past), so a
  * quick restart leaves no gap longer than one interval.
+ *
+ * Collection, compression and capture run in slices (util/slices.ts), so a
+ * million series never hold the event loop for long. Rounds never overlap:
+ * one that falls due while the previous is still running starts as soon as
+ * it ends, and further ones that fall due meanwhile are skipped (Tempo's
+ * collection ticker does the same).
  */
 export class TenantWriter<C> {
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -63,6 +87,12 @@ export class TenantWriter<C> {
   private lastRound: number;
   /** durable steps run one after another, in round order */
   private serial: Promise<void> = Promise.resolve();
+  /** the round being collected and captured, which checkpointSync finishes at once */
+  private current: SlicedJob<Round<C> | null> | null = null;
+  /** a timed round is running or waiting for the lane */
+  private timedRound = false;
+  /** a timed round fell due while one was running */
+  private due = false;
   private readonly labelBytes = new LabelBytesCache();
   /** remote write 2.0: one symbol cache per endpoint shape (an encoder uses its cache alone) */
   private readonly symbolCaches = new Map<string, SymbolCache>();
@@ -104,22 +134,80 @@ export class TenantWriter<C> {
 
   private schedule(delayMs: number): void {
     this.timer = setTimeout(() => {
-      void this.collectRound(Date.now());
       if (!this.stopped) this.schedule(this.intervalMs);
+      this.timed();
     }, delayMs);
   }
 
-  /** Collects once, queues the round and checkpoints; resolves when the round is on disk and released. */
-  collectRound(nowMs: number): Promise<void> {
+  /** A timed round: at most one waits behind a running one. */
+  private timed(): void {
+    if (this.timedRound) {
+      this.due = true;
+      return;
+    }
+    this.timedRound = true;
+    void this.collectRound().finally(() => {
+      this.timedRound = false;
+      if (this.due && !this.stopped) {
+        this.due = false;
+        this.timed();
+      }
+    });
+  }
+
+  /**
+   * Collects once (at `nowMs`, or when the round starts: it waits for a
+   * running round or sweep), queues the round and checkpoints; resolves when
+   * the round is on disk and released.
+   */
+  async collectRound(nowMs?: number): Promise<void> {
+    await this.registry.walks.run(async () => {
+      const job = new SlicedJob(this.roundSteps(nowMs ?? Date.now()));
+      this.current = job;
+      try {
+        const round = await job.run();
+        if (round !== null) this.queueDurableStep(round);
+      } catch (e) {
+        log.error("round failed", { tenant: this.tenant, err: e });
+      } finally {
+        this.current = null;
+      }
+    });
+    return this.serial;
+  }
+
+  /** A checkpoint now, written before returning (no new round); a round being collected is finished first. */
+  checkpointSync(): boolean {
+    // Its series are marked as written: the checkpoint must cover that round (a failure is the round's to report).
+    try {
+      this.current?.now();
+    } catch {}
+    const capture = atOnce(this.checkpoints.capture(this.roundSeq, this.lastRound));
+    if (!this.checkpoints.writeSync(capture)) return false;
+    this.checkpoints.durable(capture);
+    return true;
+  }
+
+  /** Collection, compression and capture of one round; null when the collection failed (nothing is written then). */
+  private *roundSteps(nowMs: number): Steps<Round<C> | null> {
     // Two rounds in the same millisecond (final round right after a timed one) would be duplicates.
     const ts = Math.max(nowMs, this.lastRound + 1);
-    const rounds = this.disabled || this.endpoints.length === 0 ? undefined : this.encode(ts);
-    if (rounds === null) return this.serial;
-    // Each endpoint's requests, taken now: its shape (send_native_histograms) may change before the step runs.
-    const requests = this.endpoints.map((e) => rounds?.get(keyOf(e)) ?? []);
+    let requests: OutgoingRequest[][] = this.endpoints.map(() => []);
+    if (!this.disabled && this.endpoints.length > 0) {
+      // Each endpoint's shape, taken now: send_native_histograms may change while the round runs.
+      const keys = this.endpoints.map(keyOf);
+      const rounds = yield* this.encodeSteps(ts, nowMs, keys);
+      if (rounds === null) return null;
+      requests = keys.map((k) => rounds.get(k) ?? []);
+    }
     const seq = ++this.roundSeq;
     this.lastRound = ts;
-    const capture = this.checkpoints.capture(seq, ts);
+    const capture = yield* this.checkpoints.capture(seq, ts);
+    return { seq, ts, requests, capture };
+  }
+
+  private queueDurableStep(round: Round<C>): void {
+    const { seq, ts, requests, capture } = round;
     const step = async () => {
       const [written] = await Promise.all([
         this.checkpoints.write(capture),
@@ -130,23 +218,21 @@ export class TenantWriter<C> {
       if (written) this.checkpoints.durable(capture);
     };
     this.serial = this.serial.then(step, step).catch((e: unknown) => log.error("round failed", { tenant: this.tenant, err: e }));
-    return this.serial;
   }
 
-  /** A checkpoint now, written before returning (no new round). */
-  checkpointSync(): boolean {
-    const capture = this.checkpoints.capture(this.roundSeq, this.lastRound);
-    if (!this.checkpoints.writeSync(capture)) return false;
-    this.checkpoints.durable(capture);
-    return true;
-  }
-
-  /** Encodes a round for each distinct endpoint shape; null when the collection failed. */
-  private encode(ts: number): Map<string, OutgoingRequest[]> | null {
+  /**
+   * Encodes a round for each distinct endpoint shape, compressing each
+   * request as soon as the encoder completes it (the uncompressed round is
+   * never held whole); null when the collection failed. Series created
+   * after `createdBy` (the round's start) wait for the next round.
+   */
+  private *encodeSteps(ts: number, createdBy: number, keys: string[]): Steps<Map<string, OutgoingRequest[]> | null> {
     const encoders = new Map<string, RoundEncoder>();
-    for (const e of this.endpoints) {
-      const k = keyOf(e);
+    const out = new Map<string, OutgoingRequest[]>();
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
       if (encoders.has(k)) continue;
+      const e = this.endpoints[i];
       const native = e.sendNative();
       encoders.set(
         k,
@@ -154,18 +240,27 @@ export class TenantWriter<C> {
           ? new WriteV2Encoder(e.maxSamplesPerSend, e.sendExemplars, native, this.symbolCache(k))
           : new WriteRequestEncoder(e.maxSamplesPerSend, e.sendExemplars, this.labelBytes, native),
       );
+      out.set(k, []);
     }
+    const compress = function* (k: string, done: EncodedRequest[]): Steps {
+      const into = out.get(k) as OutgoingRequest[];
+      for (const r of done) {
+        into.push({ body: snappyCompress(r.body), samples: r.samples, exemplars: r.exemplars });
+        yield;
+      }
+    };
     try {
-      this.registry.collect(ts, tee([...encoders.values()]), "remote");
+      const walk = this.registry.collectSteps(ts, tee([...encoders.values()]), "remote", createdBy);
+      while (!walk.next().done) {
+        for (const [k, enc] of encoders) yield* compress(k, enc.take());
+        yield;
+      }
     } catch (e) {
       log.error("collection failed", { tenant: this.tenant, err: e });
       return null;
     }
-    const rounds = new Map<string, OutgoingRequest[]>();
-    for (const [k, enc] of encoders) {
-      rounds.set(k, enc.finish().map((r) => ({ body: snappyCompress(r.body), samples: r.samples, exemplars: r.exemplars })));
-    }
-    return rounds;
+    for (const [k, enc] of encoders) yield* compress(k, enc.finish());
+    return out;
   }
 
   private symbolCache(key: string): SymbolCache {
@@ -178,7 +273,7 @@ export class TenantWriter<C> {
   finish(): Promise<void> {
     this.stopped = true;
     if (this.timer !== null) clearTimeout(this.timer);
-    return this.collectRound(Date.now());
+    return this.collectRound();
   }
 
   /** Sends what is queued until the deadline; the rest stays on disk for the next start. */

@@ -9,6 +9,7 @@ import { TextExposition } from "./exposition.ts";
 import type { LiveSources } from "./live/live-sources.ts";
 import { mountLivePage } from "./live/page-routes.ts";
 import { PROTOBUF_EXPOSITION, ProtoExposition, wantsProtobuf } from "./proto-exposition.ts";
+import { scrapeStream } from "./scrape-stream.ts";
 
 /** What the API reads; main injects it. */
 export interface ApiDeps {
@@ -58,7 +59,8 @@ export function apiApp(deps: ApiDeps): Hono<{ Variables: { pinned: string | unde
     });
   }
   app.get("/metrics", (c) => c.body(deps.selfMetrics.render(), 200, { "Content-Type": TEXT }));
-  app.get("/metrics/generated", (c) => {
+  // A huge tenant's scrape is collected in slices and streamed: it takes as long as it takes, but never holds the event loop long.
+  app.get("/metrics/generated", async (c) => {
     const t = tenantFor(c.req.query("tenant") ?? c.req.header("x-scope-orgid"), c.get("pinned"));
     if ("forbidden" in t) {
       deps.authStats?.fail("tenant_mismatch");
@@ -67,14 +69,11 @@ export function apiApp(deps: ApiDeps): Hono<{ Variables: { pinned: string | unde
     if ("error" in t) return c.text(t.error, 400);
     const registry = deps.registryOf(t.tenant);
     // Native histograms need the protobuf format; Prometheus asks for it when it scrapes them.
-    if (wantsProtobuf(c.req.header("accept"))) {
-      const proto = new ProtoExposition();
-      registry?.collect(Date.now(), proto, "scrape");
-      return c.body(proto.bytes() as Uint8Array<ArrayBuffer>, 200, { "Content-Type": PROTOBUF_EXPOSITION });
-    }
-    const exp = new TextExposition();
-    registry?.collect(Date.now(), exp, "scrape");
-    return c.body(exp.text(), 200, { "Content-Type": TEXT });
+    const proto = wantsProtobuf(c.req.header("accept"));
+    const type = proto ? PROTOBUF_EXPOSITION : TEXT;
+    if (registry === undefined) return c.body(null, 200, { "Content-Type": type });
+    const exp = proto ? new ProtoExposition() : new TextExposition();
+    return c.body(scrapeStream(registry.collectSteps(Date.now(), exp, "scrape"), (end) => exp.take(end)), 200, { "Content-Type": type });
   });
   app.get("/ready", (c) => {
     const why = deps.notReady();

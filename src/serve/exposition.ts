@@ -7,6 +7,8 @@ import type { MetricType, NativeHistogramView, SeriesSink } from "../registry/si
  * as its count and sum with the single +Inf bucket, as client_golang writes
  * it; in `both` mode the classic series are already there.
  */
+const utf8 = new TextEncoder();
+
 export class TextExposition implements SeriesSink {
   private out = "";
   private line = "";
@@ -48,6 +50,13 @@ export class TextExposition implements SeriesSink {
 
   text(): string {
     return this.out;
+  }
+
+  /** The lines written since the last call, as UTF-8 (a scrape streams them while the walk goes on). */
+  take(): Uint8Array[] {
+    const out = this.out;
+    this.out = "";
+    return out.length > 0 ? [utf8.encode(out)] : [];
   }
 }
 

@@ -45,9 +45,16 @@ const TYPE: Record<MetricType, number> = { counter: 0, gauge: 1, histogram: 4 };
  * Metric, as client_golang writes a histogram. Counters and histograms carry
  * their created timestamp. Exemplars are not exposed (as in the text format).
  */
+/** Bytes of a family kept in one piece. */
+const PIECE = 1 << 20;
+
 export class ProtoExposition implements SeriesSink {
-  private readonly out = new ByteWriter();
+  /** finished families, each its length and its pieces */
+  private out: Uint8Array[] = [];
   private readonly fam = new ByteWriter();
+  /** the open family's bytes so far, in pieces of about PIECE bytes: a family of a million series is never copied whole */
+  private famPieces: Uint8Array[] = [];
+  private famBytes = 0;
   private open = false;
   private type: MetricType = "gauge";
   private name = "";
@@ -157,8 +164,24 @@ export class ProtoExposition implements SeriesSink {
 
   /** The whole exposition. */
   bytes(): Uint8Array {
-    this.flushFamily();
-    return this.out.take();
+    const pieces = this.take(true);
+    let n = 0;
+    for (const p of pieces) n += p.length;
+    const all = new Uint8Array(n);
+    n = 0;
+    for (const p of pieces) {
+      all.set(p, n);
+      n += p.length;
+    }
+    return all;
+  }
+
+  /** The families finished since the last call (with `end`, the open one too), in pieces, for a scrape that streams them. */
+  take(end: boolean): Uint8Array[] {
+    if (end) this.flushFamily();
+    const out = this.out;
+    this.out = [];
+    return out;
   }
 
   private openMetric(labels: readonly string[]): void {
@@ -182,14 +205,23 @@ export class ProtoExposition implements SeriesSink {
     this.fam.end(this.metricAt);
     this.metricAt = -1;
     this.labels = null;
+    // whole metrics only: nothing in a finished piece is patched later
+    if (this.fam.pos >= PIECE) {
+      const piece = this.fam.take();
+      this.famPieces.push(piece);
+      this.famBytes += piece.length;
+    }
   }
 
   private flushFamily(): void {
     if (!this.open) return;
     this.closeMetric();
-    const body = this.fam.take();
-    this.out.varint(body.length);
-    this.out.bytes(body);
+    const last = this.fam.take();
+    const length = new ByteWriter();
+    length.varint(this.famBytes + last.length);
+    this.out.push(length.take(), ...this.famPieces, last);
+    this.famPieces = [];
+    this.famBytes = 0;
     this.open = false;
   }
 }

@@ -4,13 +4,14 @@ import { join } from "node:path";
 import type { RestoreReport } from "../registry/registry-snapshot.ts";
 import { BinReader, BinWriter, CodecError } from "../util/bin-codec.ts";
 import { CheckpointFile } from "./checkpoint-file.ts";
+import { type Steps, atOnce } from "../util/slices.ts";
 
 /** 2: series carry their creation time, native histograms have their own kinds (format 1 still reads). */
 const FORMAT = 2;
 
 /** What a checkpoint holds: the registry and the processors' own state. */
 export interface CheckpointTarget {
-  registry: { snapshot(w: BinWriter): void; restore(r: BinReader, format: number): RestoreReport };
+  registry: { snapshotSteps(w: BinWriter): Steps; restore(r: BinReader, format: number): RestoreReport };
   processors: readonly { readonly name: string; snapshot?(w: BinWriter): void; restore?(r: BinReader): number }[];
 }
 
@@ -94,6 +95,18 @@ export class TenantState {
 
   /** Captures `target` now (synchronously: nothing else runs in between). */
   capture(target: CheckpointTarget, roundSeq: number, roundTs: number, kafka: ReadonlyMap<string, bigint>): Capture {
+    return atOnce(this.captureSteps(target, roundSeq, roundTs, kafka));
+  }
+
+  /**
+   * The same as a walk that yields every few series, to run in slices while
+   * spans keep arriving. It is a point in time, its first step: the
+   * processors' state is taken then, the registry's series are held as they
+   * were then (Registry.snapshotSteps), and `kafka` must be the offsets
+   * processed then (the caller reads them as the walk starts), so the
+   * checkpoint's counts are exactly what its offsets include.
+   */
+  *captureSteps(target: CheckpointTarget, roundSeq: number, roundTs: number, kafka: ReadonlyMap<string, bigint>): Steps<Capture> {
     const seq = ++this.seq;
     const w = new BinWriter();
     w.uint(FORMAT);
@@ -106,15 +119,20 @@ export class TenantState {
       w.str(k);
       w.str(v.toString());
     }
-    target.registry.snapshot(w);
-    const stateful = target.processors.filter((p) => p.snapshot !== undefined);
-    w.uint(stateful.length);
-    for (const p of stateful) {
+    // the processors' state (pending edges, bounded) at once, before the registry's first yield
+    const processors: [string, Uint8Array][] = [];
+    for (const p of target.processors) {
+      if (p.snapshot === undefined) continue;
       const pw = new BinWriter();
-      p.snapshot?.(pw);
-      w.str(p.name);
-      w.bytes(pw.finish());
+      p.snapshot(pw);
+      processors.push([p.name, pw.finish()]);
     }
-    return { seq, roundSeq, roundTs, kafka, payload: w.finish() };
+    yield* target.registry.snapshotSteps(w);
+    w.uint(processors.length);
+    for (const [name, bytes] of processors) {
+      w.str(name);
+      w.bytes(bytes);
+    }
+    return { seq, roundSeq, roundTs, kafka, payload: yield* w.finishSteps() };
   }
 }

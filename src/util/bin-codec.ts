@@ -8,6 +8,7 @@
  */
 
 import { ByteWriter } from "./byte-writer.ts";
+import { type Steps, atOnce } from "./slices.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
@@ -48,20 +49,39 @@ export class BinWriter {
     this.body.varint(i);
   }
 
+  /** What was written since the last call, without a string table (only for writes without strings), for another writer's `raw`. */
+  takeBody(): Uint8Array {
+    if (this.table.length > 0) throw new Error("a body with strings cannot be moved to another writer");
+    return this.body.take();
+  }
+
+  /** Bytes that another writer's takeBody gave, as they are. */
+  raw(b: Uint8Array): void {
+    this.body.bytes(b);
+  }
+
   /** The table (count, then each string's UTF-8 bytes) followed by the body. */
   finish(): Uint8Array {
+    return atOnce(this.finishSteps());
+  }
+
+  /** The same as a walk that yields every few thousand strings (a checkpoint's table holds every label value). */
+  *finishSteps(): Steps<Uint8Array> {
     const head = new ByteWriter();
     head.varint(this.table.length);
-    for (const s of this.table) {
-      const b = encoder.encode(s);
+    for (let i = 0; i < this.table.length; i++) {
+      const b = encoder.encode(this.table[i]);
       head.varint(b.length);
       head.bytes(b);
+      if ((i & 4095) === 4095) yield;
     }
-    const h = head.take();
-    const b = this.body.take();
+    // one copy of the body (a checkpoint's is tens of MB at a million series)
+    const h = head.written();
+    const b = this.body.written();
     const out = new Uint8Array(h.length + b.length);
     out.set(h);
     out.set(b, h.length);
+    this.body.pos = 0;
     return out;
   }
 }

@@ -96,4 +96,9 @@ export class ByteWriter {
     this.pos = 0;
     return out;
   }
+
+  /** The bytes written so far, not copied: valid until the next write. */
+  written(): Uint8Array {
+    return this.buf.subarray(0, this.pos);
+  }
 }

@@ -89,7 +89,10 @@ export class TenantFactory {
     const tenant: Tenant = { id, config: cfg, registry: built.registry, processors: built.processors, stats: built.stats };
     const checkpointer: RoundCheckpointer<Capture> = {
       // the tenant, not `built`: its processors are rebuilt when its overrides change
-      capture: (roundSeq, roundTs) => state.capture(tenant, roundSeq, roundTs, kafka?.processed() ?? NO_OFFSETS),
+      // The offsets are read at the capture's first step, its point in time: its counts include exactly them (README "Durability").
+      capture: function* (roundSeq, roundTs) {
+        return yield* state.captureSteps(tenant, roundSeq, roundTs, kafka?.processed() ?? NO_OFFSETS);
+      },
       write: (c) => state.checkpoint.write(c.seq, c.payload),
       writeSync: (c) => state.checkpoint.writeSync(c.seq, c.payload),
       durable: (c) => void kafka?.durableFor(id, c.kafka),

@@ -22,6 +22,8 @@
  *   attack.chunked, attack.idle    the binary under 48 parallel chunked 15 MiB uploads / 1,000 idle gRPC
  *                                  connections at a 1,024-descriptor limit: peak RSS and descriptors
  *                                  (--binary PATH: e2e.* and attack.* against another build)
+ *   pause.<corpus>.<job>           the longest event-loop pause and small OTLP requests' latency (p50/p99/max)
+ *                                  during a collection round + checkpoint, a stale sweep, a scrape, a live-page poll
  *   native.*                       inproc.all per generate_native_histograms mode, bytes per histogram label set
  *                                  per mode, remote write 2.0 vs 1.0 bytes of one round
  *
@@ -36,6 +38,8 @@ import { inProcess } from "./figures/in-process.ts";
 import { memoryChild } from "./figures/memory-child.ts";
 import { memory } from "./figures/memory.ts";
 import { pageWeight } from "./figures/page.ts";
+import { pauseChild } from "./figures/pause-child.ts";
+import { pauses } from "./figures/pause.ts";
 import { nativeFigures, nativeMemoryChild } from "./figures/native.ts";
 import type { HistogramMode } from "../../src/registry/registry.ts";
 import { Report, log, machine } from "./figures/report.ts";
@@ -46,6 +50,11 @@ async function main(): Promise<void> {
   const settings = benchSettings(args);
   if (args.option("child") === "memory") {
     const r = await memoryChild(settings, args.option("variant") as string, args.flag("collect"));
+    process.stdout.write(`${JSON.stringify(r)}\n`);
+    return;
+  }
+  if (args.option("child") === "pause") {
+    const r = await pauseChild(settings.seed, args.option("variant") as string);
     process.stdout.write(`${JSON.stringify(r)}\n`);
     return;
   }
@@ -65,6 +74,7 @@ async function main(): Promise<void> {
   await endToEnd(settings, report, "grpc", args.option("binary"));
   for (const v of settings.memoryCorpora) await memory(settings, report, v);
   pageWeight(settings, report);
+  await pauses(settings, report);
   await attacks(settings, report, args.option("binary"));
   await nativeFigures(settings, report);
   log(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { Registry, type RegistryOptions } from "../../src/registry/registry.ts";
 import { zeroTimestamp } from "../../src/registry/sink.ts";
 import { RecordingSink } from "../support/recording-sink.ts";
+import { nextTurn } from "../../src/util/slices.ts";
 import type { LabelSource } from "../../src/registry/label-schema.ts";
 import type { LabelSet } from "../../src/registry/label-set.ts";
 
@@ -230,5 +231,50 @@ describe("max_active_series (spec §8.5)", () => {
     max = 0;
     c.add(set(s, ["z"]), 1, T0 + 5000);
     expect(r.limiter.active).toBe(2);
+  });
+});
+
+describe("walks in slices (a million series never hold the event loop)", () => {
+  test("a round yields every few series; a series made during it after its start waits for the next round, with its zero then", () => {
+    const r = registry();
+    const schema = r.fixedSchema(["a"]);
+    const c = r.counter("c_total");
+    for (let i = 0; i < 100; i++) c.add(set(schema, [`s${i}`]), 1, T0);
+    const sink = new RecordingSink();
+    const walk = r.collectSteps(T0 + 15_000, sink, "remote", T0 + 15_000);
+    let yields = 0;
+    while (!walk.next().done) {
+      yields++;
+      // made while the round runs, after it began; and a change to a series the round has not reached yet
+      if (yields === 2) c.add(set(schema, ["late"]), 1, T0 + 15_001);
+      if (yields === 3) c.add(set(schema, ["s99"]), 1, T0 + 15_001);
+    }
+    expect(yields).toBeGreaterThan(10);
+    expect(sink.series.has('c_total{a="late"}')).toBe(false);
+    // a live cursor: what the round reaches is written as it is then
+    expect(sink.series.get('c_total{a="s99"}')?.samples.at(-1)).toEqual([T0 + 15_000, 2]);
+    const next = collect(r, T0 + 30_000);
+    expect(next.series.get('c_total{a="late"}')?.samples).toEqual([[zeroTimestamp(T0 + 30_000), 0], [T0 + 30_000, 1]]);
+  });
+
+  test("a stale sweep yields every few series; a round queued in the registry's lane behind it starts after it", async () => {
+    const r = registry({ staleDurationMs: 1000 });
+    const schema = r.fixedSchema(["a"]);
+    const c = r.counter("c_total");
+    for (let i = 0; i < 100; i++) c.add(set(schema, [`s${i}`]), 1, T0);
+    let yields = 0;
+    const order: string[] = [];
+    const sweep = r.walks.run(async () => {
+      const walk = r.removeStaleSteps(T0 + 5000);
+      while (!walk.next().done) {
+        yields++;
+        await nextTurn();
+      }
+      order.push("sweep");
+    });
+    await r.walks.run(() => order.push(`round, ${r.limiter.active} active`));
+    await sweep;
+    expect(order).toEqual(["sweep", "round, 0 active"]);
+    expect(yields).toBeGreaterThan(10);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { TenantWriter } from "../../src/remote-write/tenant-writer.ts";
+import { Lane } from "../../src/util/lane.ts";
 import { poll } from "../support/poll.ts";
 
 /** A writer with no endpoints whose rounds are only counted (captures), over an empty registry. */
@@ -7,12 +8,12 @@ function writer(intervalMs: number) {
   const rounds: number[] = [];
   const w = new TenantWriter<number>(
     "t",
-    { collect: () => {} },
+    { collectSteps: function* () {}, walks: new Lane() },
     [],
     intervalMs,
     false,
     {
-      capture: (seq, ts) => {
+      *capture(seq, ts) {
         rounds.push(ts);
         return seq;
       },
@@ -43,7 +44,8 @@ describe("a round goes to its endpoints as it was encoded", () => {
     const gate = Promise.withResolvers<boolean>();
     let writes = 0;
     const registry = {
-      collect(ts: number, sink: import("../../src/registry/sink.ts").SeriesSink) {
+      walks: new Lane(),
+      *collectSteps(ts: number, sink: import("../../src/registry/sink.ts").SeriesSink) {
         sink.family("c_total", "counter", { help: "", unit: "" });
         sink.begin("c_total", ["a", "x"], undefined, 1);
         sink.sample(ts, 1);
@@ -56,7 +58,9 @@ describe("a round goes to its endpoints as it was encoded", () => {
       3_600_000,
       false,
       {
-        capture: (seq) => seq,
+        *capture(seq) {
+          return seq;
+        },
         // the first checkpoint write hangs until released: the second round's step waits behind it
         write: () => (++writes === 1 ? gate.promise : Promise.resolve(true)),
         writeSync: () => true,
@@ -70,5 +74,69 @@ describe("a round goes to its endpoints as it was encoded", () => {
     await first;
     await second;
     expect(appended).toEqual([1, 1]);
+  });
+});
+
+describe("a round runs in slices (no long event-loop pause)", () => {
+  /** A registry whose walk has `steps` steps of ~1 ms each (a big registry, in small pieces), logging what runs when. */
+  function slowRegistry(steps: number, log: string[]) {
+    return {
+      walks: new Lane(),
+      *collectSteps() {
+        log.push("round start");
+        for (let i = 0; i < steps; i++) {
+          const end = performance.now() + 1;
+          while (performance.now() < end);
+          yield;
+        }
+        log.push("round end");
+      },
+    };
+  }
+
+  function slowWriter(steps: number) {
+    const log: string[] = [];
+    const registry = slowRegistry(steps, log);
+    const queue = { release() {}, append: async () => {} };
+    const endpoint = { queue: queue as never, maxSamplesPerSend: 100, sendExemplars: true, protocol: "v1" as const, sendNative: () => false };
+    const w = new TenantWriter<number>("t", registry, [endpoint], 3_600_000, false, {
+      *capture(seq) {
+        log.push(`capture ${seq}`);
+        return seq;
+      },
+      write: async () => true,
+      writeSync: () => true,
+      durable: () => {},
+    });
+    return { w, log, registry };
+  }
+
+  test("timers run while a long round goes on, and a sweep (the lane) waits for the round's end", async () => {
+    const { w, log, registry } = slowWriter(60);
+    const round = w.collectRound(Date.now());
+    let timerRuns = 0;
+    const timer = setInterval(() => {
+      timerRuns++;
+      if (timerRuns === 1) {
+        log.push("timer");
+        void registry.walks.run(() => log.push("sweep"));
+      }
+    }, 1);
+    await round;
+    clearInterval(timer);
+    await registry.walks.run(() => {});
+    expect(log).toEqual(["round start", "timer", "round end", "capture 1", "sweep"]);
+    // about 60 ms of walk in 8 ms slices: the interval timer fired in between, several times
+    expect(timerRuns).toBeGreaterThan(2);
+  });
+
+  test("a rebalance's synchronous checkpoint during a round finishes the round first, so the checkpoint covers it", async () => {
+    const { w, log } = slowWriter(40);
+    const round = w.collectRound(Date.now());
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(log).toEqual(["round start"]);
+    expect(w.checkpointSync()).toBe(true);
+    expect(log).toEqual(["round start", "round end", "capture 1", "capture 1"]);
+    await round;
   });
 });

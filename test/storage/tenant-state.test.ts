@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ProcessorName } from "../../src/config/types.ts";
 import { TenantState } from "../../src/storage/tenant-state.ts";
-import { request, span } from "../support/otlp-builders.ts";
+import { idBytes, request, span } from "../support/otlp-builders.ts";
 import { pipeline, tenantConfig } from "../support/pipeline.ts";
 
 const dirs: string[] = [];
@@ -170,4 +170,42 @@ test("temp files a crash left behind (a write that never reached its rename) are
   new TenantState(dir, "single-tenant");
   expect(existsSync(stray)).toBe(false);
   expect(existsSync(join(dir, "single-tenant", "checkpoint"))).toBe(true);
+});
+
+describe("a capture in slices is the state of its first step", () => {
+  /** Many series, a pending service-graph edge; the capture starts; spans keep arriving between its steps. */
+  test("spans that arrive while it runs (on series it wrote, series it has not reached, new series, the edge's other half) are not in it", () => {
+    const dir = tempDir();
+    const before = spanMetrics(["span-metrics", "service-graphs"]);
+    const names = Array.from({ length: 300 }, (_, i) => `GET /item/${i}`);
+    before.send(request({ resource: SVC, spans: names.map((name) => span({ name, kind: 2 })) }));
+    const traceId = idBytes(16, 999_999);
+    const clientId = idBytes(8, 999_999);
+    before.send(request({ resource: { "service.name": "web" }, spans: [span({ name: "GET /cart", kind: 3, traceId, spanId: clientId })] }));
+    const atStart = before.values();
+    const state = new TenantState(dir, "single-tenant");
+    const kafka = new Map([["tempo/0", 42n]]);
+    const steps = state.captureSteps(before.tenant(), 7, before.now, kafka);
+    let yields = 0;
+    let r = steps.next();
+    for (; !r.done; r = steps.next()) {
+      yields++;
+      // the first and the last series, a new one, and (once) the server half of the pending edge
+      const spans = [span({ name: names[0], kind: 2 }), span({ name: names[names.length - 1], kind: 2, duration: 2 }), span({ name: `new ${yields}`, kind: 2 })];
+      if (yields === 3) spans.push(span({ name: "GET /cart", kind: 2, traceId, parentSpanId: clientId }));
+      before.send(request({ resource: SVC, spans }));
+    }
+    expect(yields).toBeGreaterThan(10);
+    // the spans did count, live
+    expect(before.values()).not.toEqual(atStart);
+    expect(state.checkpoint.writeSync(r.value.seq, r.value.payload)).toBe(true);
+    const after = spanMetrics(["span-metrics", "service-graphs"]);
+    const restored = restore(after, dir);
+    // the 300 server spans and the client span waiting for their other halves when it began
+    expect(restored !== undefined && "restored" in restored ? restored.restored.pendingEdges : restored).toBe(301);
+    expect(after.values()).toEqual(atStart);
+    // the edge pairs with its server span after the restore, once
+    after.send(request({ resource: SVC, spans: [span({ name: "GET /cart", kind: 2, traceId, parentSpanId: clientId })] }));
+    expect(after.values()['traces_service_graph_request_total{client="web",server="cart"}']).toBe(1);
+  });
 });

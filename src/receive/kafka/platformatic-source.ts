@@ -1,6 +1,7 @@
 import { Consumer, type Message, type MessagesStream } from "@platformatic/kafka";
 import type { KafkaConfig } from "../../config/types.ts";
 import { log } from "../../util/log.ts";
+import { SLICE_MS, nextTurn } from "../../util/slices.ts";
 import type { KafkaRecordView, KafkaSource, PartitionLag } from "./kafka-source.ts";
 
 /**
@@ -45,12 +46,15 @@ export class PlatformaticSource implements KafkaSource {
   /**
    * records that arrived during a rebalance, in order: processed after the
    * join for the partitions still owned, dropped for the others (their next
-   * owner starts at the offsets committed when the rebalance began). Holding
-   * them, not dropping them, keeps every kept partition gap-free whether or
-   * not the client fetches it again after the join.
+   * owner starts at the offsets committed when the rebalance began). Holding them, not dropping them, keeps every kept
+   * partition gap-free whether or not the client fetches it again after the
+   * join. They are processed in slices, and records that arrive meanwhile
+   * queue behind them.
    */
   private held: Message<Buffer, Buffer, Buffer, Buffer>[] = [];
+  private heldAt = 0;
   private heldBytes = 0;
+  private draining = false;
   /** the stream was paused because too much was held */
   private pausedForRebalance = false;
   private deliver: ((m: Message<Buffer, Buffer, Buffer, Buffer>) => void) | undefined;
@@ -81,12 +85,7 @@ export class PlatformaticSource implements KafkaSource {
         this.next.delete(key);
         this.firstOffset.delete(key);
       }
-      const held = this.held;
-      this.held = [];
-      this.heldBytes = 0;
-      for (const m of held) this.deliver?.(m);
-      if (this.pausedForRebalance && !this.halted) this.stream?.resume();
-      this.pausedForRebalance = false;
+      void this.drainHeld();
       log.info("kafka: joined consumer group", {
         group: p.groupId,
         generation: p.generationId ?? "",
@@ -156,7 +155,7 @@ export class PlatformaticSource implements KafkaSource {
     };
     stream.on("data", (m: Message<Buffer, Buffer, Buffer, Buffer>) => {
       if (this.halted) return;
-      if (!this.rebalancing) {
+      if (!this.rebalancing && this.heldAt === this.held.length) {
         this.deliver?.(m);
         return;
       }
@@ -169,6 +168,34 @@ export class PlatformaticSource implements KafkaSource {
       }
     });
     stream.on("error", (e: Error) => log.error("kafka: stream error", { err: e }));
+  }
+
+  /** Processes held records in order, in slices (a long rebalance can gather many), until none is left or another rebalance starts. */
+  private async drainHeld(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      let end = performance.now() + SLICE_MS;
+      while (this.heldAt < this.held.length && !this.rebalancing && !this.halted) {
+        const m = this.held[this.heldAt];
+        this.held[this.heldAt++] = undefined as never;
+        this.heldBytes -= (m.value?.length ?? 0) + 64;
+        this.deliver?.(m);
+        if (performance.now() >= end) {
+          await nextTurn();
+          end = performance.now() + SLICE_MS;
+        }
+      }
+      if (this.heldAt === this.held.length) {
+        this.held = [];
+        this.heldAt = 0;
+        this.heldBytes = 0;
+        if (this.pausedForRebalance && !this.halted) this.stream?.resume();
+        this.pausedForRebalance = false;
+      }
+    } finally {
+      this.draining = false;
+    }
   }
 
   onRebalance(checkpoint: () => boolean): void {

@@ -128,6 +128,8 @@ export class NativeHistogram extends Metric<NativeSeries> implements Histogram {
       created: now,
       collected: false,
       epoch: 0,
+      born: 0,
+      snap: 0,
       h: new NativeState(this.settings(), now, both && n > 1 ? new Float64Array(n - 1) : null),
       ex: both ? null : new NativeExemplars(EXEMPLARS, EXEMPLAR_TTL_MS),
       exTrace: both ? new Uint8Array(n * 16) : null,

@@ -2,6 +2,7 @@ import { type LiveView, liveView } from "./live-view.ts";
 import type { LiveSources } from "./live-sources.ts";
 import { RING_DEFAULTS, type RingOptions, type Snapshot, SnapshotRing } from "./snapshot-ring.ts";
 import { SummarySink } from "./summary-sink.ts";
+import { inSlices } from "../../util/slices.ts";
 
 const DEFAULT_TENANT = "single-tenant";
 
@@ -20,13 +21,13 @@ export class LivePage {
   ) {}
 
   /** The view of `requested`, or of the default tenant: single-tenant when it exists, else the first one. */
-  view(requested: string | undefined): LiveView {
+  async view(requested: string | undefined): Promise<LiveView> {
     const tenants = this.sources.tenantIds();
     const tenant = requested ?? (tenants.includes(DEFAULT_TENANT) || tenants.length === 0 ? DEFAULT_TENANT : tenants[0]);
     const head = { version: this.sources.version, tenant, tenants };
     // A tenant that has sent nothing gets an empty view and no ring: made-up names cost nothing.
     if (this.sources.registryOf(tenant) === undefined) {
-      return liveView(head, this.snapshot(tenant, this.clock()), undefined, this.sources.health(tenant), this.sources.kafka());
+      return liveView(head, await this.snapshot(tenant, this.clock()), undefined, this.sources.health(tenant), this.sources.kafka());
     }
     let ring = this.rings.get(tenant);
     if (ring === undefined) {
@@ -37,7 +38,7 @@ export class LivePage {
       );
       this.rings.set(tenant, ring);
     }
-    const { current, base } = ring.observe(this.clock());
+    const { current, base } = await ring.observe(this.clock());
     return liveView(
       head,
       current,
@@ -52,9 +53,11 @@ export class LivePage {
     return this.rings.size;
   }
 
-  private snapshot(tenant: string, now: number): Snapshot {
+  /** A scrape-mode collection into the summary, in slices (a million series must not hold the event loop). */
+  private async snapshot(tenant: string, now: number): Promise<Snapshot> {
     const sink = new SummarySink();
-    this.sources.registryOf(tenant)?.collect(now, sink, "scrape");
+    const registry = this.sources.registryOf(tenant);
+    if (registry !== undefined) await inSlices(registry.collectSteps(now, sink, "scrape"));
     return { ts: now, summary: sink.summary, spansReceived: this.sources.health(tenant)?.spansReceived ?? 0 };
   }
 }

@@ -56,7 +56,7 @@ export function mountLivePage<E extends Env>(app: Hono<E>, sources: LiveSources)
     }
     return c.body(doc.html, 200, headers);
   });
-  app.get("/live/summary", (c) => {
+  app.get("/live/summary", async (c) => {
     const raw = c.req.query("tenant");
     let tenant: string | undefined;
     if (raw !== undefined && raw !== "") {
@@ -64,7 +64,7 @@ export function mountLivePage<E extends Env>(app: Hono<E>, sources: LiveSources)
       if ("error" in t) return c.text(t.error, 400);
       tenant = t.tenant;
     }
-    return c.json(page.view(tenant), 200, { "Cache-Control": "no-store" });
+    return c.json(await page.view(tenant), 200, { "Cache-Control": "no-store" });
   });
   return page;
 }

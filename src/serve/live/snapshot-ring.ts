@@ -29,21 +29,32 @@ export const RING_DEFAULTS: RingOptions = { minSpacingMs: 2_000, historySpacingM
 export class SnapshotRing {
   private history: Snapshot[] = [];
   private latest: Snapshot | undefined;
+  /** the snapshot being taken (in slices): requests meanwhile wait for it instead of taking another */
+  private taking: Promise<Snapshot> | undefined;
   private idle: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
-    private readonly take: (now: number) => Snapshot,
+    private readonly take: (now: number) => Promise<Snapshot>,
     private readonly onIdle: () => void,
     private readonly o: RingOptions = RING_DEFAULTS,
   ) {}
 
-  observe(now: number): { current: Snapshot; base: Snapshot | undefined } {
+  async observe(now: number): Promise<{ current: Snapshot; base: Snapshot | undefined }> {
     let current = this.latest;
     if (current === undefined || now - current.ts >= this.o.minSpacingMs || now < current.ts) {
-      current = this.take(now);
-      this.latest = current;
-      const last = this.history.at(-1);
-      if (last === undefined || current.ts - last.ts >= this.o.historySpacingMs) this.history.push(current);
+      if (this.taking === undefined) {
+        this.taking = this.take(now);
+        this.taking.then(
+          () => (this.taking = undefined),
+          () => (this.taking = undefined),
+        );
+      }
+      current = await this.taking;
+      if (this.latest !== current) {
+        this.latest = current;
+        const last = this.history.at(-1);
+        if (last === undefined || current.ts - last.ts >= this.o.historySpacingMs) this.history.push(current);
+      }
     }
     while (this.history.length > 0 && this.history[0].ts < now - this.o.windowMs) this.history.shift();
     const base = this.history[0];

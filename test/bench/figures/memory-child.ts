@@ -69,7 +69,7 @@ export async function memoryChild(settings: BenchSettings, variant: string, with
   if (withCollect) {
     result.collect = measureCollection(p, settings.quick ? 2 : 3);
     result.checkpoint = await measureCheckpoint(p, () => new BenchPipeline(cfg, projection), result.collect);
-    result.page = measurePage(p, settings.quick ? 3 : 9);
+    result.page = await measurePage(p, settings.quick ? 3 : 9);
   }
   return result;
 }

@@ -30,7 +30,7 @@ export interface PageResult {
 }
 
 /** `polls` polls of the page against `p`'s registry, 5 s of page clock apart. */
-export function measurePage(p: BenchPipeline, polls: number): PageResult {
+export async function measurePage(p: BenchPipeline, polls: number): Promise<PageResult> {
   const t = p.tenant;
   const sources: LiveSources = {
     version: "bench",
@@ -48,7 +48,7 @@ export function measurePage(p: BenchPipeline, polls: number): PageResult {
     clock += REFRESH_MS;
     const c0 = process.cpuUsage();
     const t0 = performance.now();
-    json = JSON.stringify(page.view(t.id));
+    json = JSON.stringify(await page.view(t.id));
     const ms = performance.now() - t0;
     const c = process.cpuUsage(c0);
     // the first poll warms the JIT up

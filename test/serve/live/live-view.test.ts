@@ -76,4 +76,29 @@ describe("liveView", () => {
       LIMITS.red = saved;
     }
   });
+
+  test("the busiest of many rows (chosen without sorting them all) are those a full sort picks, ties to the earlier row", () => {
+    const rows: [string, RedRow][] = [];
+    const baseRows: [string, RedRow][] = [];
+    let x = 7;
+    const rnd = () => (x = (x * 1103515245 + 12345) % 2147483648) % 40;
+    for (let i = 0; i < 5000; i++) {
+      const base = rnd();
+      const calls = base + rnd();
+      const service = `s${String(i).padStart(5, "0")}`;
+      rows.push([service, { service, spanName: "GET", calls, errors: 0, buckets: [calls, calls, calls, calls] }]);
+      baseRows.push([service, { service, spanName: "GET", calls: base, errors: 0, buckets: [base, base, base, base] }]);
+    }
+    const at = (ts: number, r: [string, RedRow][]): Snapshot => ({ ts, summary: { red: new Map(r), redBounds: BOUNDS, edges: new Map(), edgeBounds: BOUNDS }, spansReceived: 0 });
+    // what the full stable sort picks: most calls in the window, then most overall, then the earlier row
+    const expected = rows
+      .map(([, r], i) => ({ s: r.service, score: r.calls - baseRows[i][1].calls, total: r.calls, i }))
+      .sort((a, b) => b.score - a.score || b.total - a.total || a.i - b.i)
+      .slice(0, LIMITS.red)
+      .map((r) => r.s)
+      .sort();
+    const v = liveView(HEAD, at(20_000, rows), at(10_000, baseRows), undefined, null);
+    expect(v.red.map((r) => r.service)).toEqual(expected);
+    expect(v.red).toHaveLength(LIMITS.red);
+  });
 });
