@@ -142,6 +142,21 @@ export function readSpan(st: WireState, start: number, end: number, i: number): 
 /** A projected span attribute into its slot; returns the KeyValue's Tempo size. */
 function readAttribute(st: WireState, start: number, end: number, base: number): number {
   const { buf, c, batch: b } = st;
+  // Nearly every KeyValue is a short non-empty key, then one simple value filling
+  // the rest: then its Tempo size is its bytes, and only its key needs matching.
+  const keyLen = buf[start + 1];
+  const keyEnd = start + 2 + keyLen;
+  if (buf[start] === 0x0a && keyLen > 0 && keyLen < 0x80 && keyEnd + 2 <= end && buf[keyEnd] === 0x12 && buf[keyEnd + 1] < 0x80 && buf[keyEnd + 1] + keyEnd + 2 === end) {
+    if (end === keyEnd + 2 || simpleAnyValue(buf, keyEnd + 2, end)) {
+      const slot = st.matcher.slot(buf, start + 2, keyEnd);
+      if (slot >= 0 && b.attrKinds[base + slot] === AttrKind.None) {
+        const v = readAnyValue(st, keyEnd + 2, end);
+        b.attrKinds[base + slot] = v.kind;
+        b.attrValues[base + slot] = v.value;
+      }
+      return end - start;
+    }
+  }
   let slot = -1;
   let valStart = -1;
   let valEnd = -1;
