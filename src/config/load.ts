@@ -8,7 +8,8 @@ import { ConfigError, Problems } from "./config-error.ts";
 import type { Config } from "./types.ts";
 import { buildConfig } from "./build-config.ts";
 import { describeFsError } from "./config-files.ts";
-import { EMBEDDED_DEFAULT_YAML } from "./embedded-default.ts";
+import type { ParsedRoot } from "./schema-root.ts";
+import { embeddedDefaultParsed } from "./embedded-default-parsed.ts" with { type: "macro" };
 import { expandEnv } from "./expand-env.ts";
 import { rootSchema } from "./schema-root.ts";
 import { parseYaml } from "./yaml-source.ts";
@@ -30,7 +31,7 @@ export interface LoadOptions {
  * embedded default. Throws ConfigError when the file cannot be read or is invalid.
  */
 export function loadConfig(path: string | undefined, opts: LoadOptions = {}): Config {
-  if (path === undefined) return parseConfig(EMBEDDED_DEFAULT_YAML);
+  if (path === undefined) return configFrom(embeddedDefaultParsed() as ParsedRoot, new Problems(), undefined);
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -50,8 +51,13 @@ export function parseConfig(text: string, opts: LoadOptions = {}): Config {
     problems.throwIfAny(source.locate);
     throw new ConfigError(["invalid configuration"]); // unreachable: zod failures always carry issues
   }
-  const { config, runtimeProblems } = buildConfig(parsed.data, problems);
-  problems.throwIfAny(source.locate);
+  return configFrom(parsed.data, problems, source.locate);
+}
+
+/** Defaults and cross-checks on a validated tree (buildConfig); throws ConfigError. */
+function configFrom(parsed: ParsedRoot, problems: Problems, locate: Parameters<Problems["throwIfAny"]>[0]): Config {
+  const { config, runtimeProblems } = buildConfig(parsed, problems);
+  problems.throwIfAny(locate);
   for (const [file, fileProblems] of runtimeProblems) fileProblems.throwIfAny(undefined, `per-tenant overrides file ${file}`);
   return config;
 }

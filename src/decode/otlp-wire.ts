@@ -69,7 +69,8 @@ export function decodeProtobufBatch(buf: Uint8Array, projection: AttributeProjec
 let latin1View: Buffer | undefined;
 /** ASCII bytes as a string through Buffer's native latin1 slice. */
 function latin1(buf: Uint8Array, start: number, end: number): string {
-  if (latin1View === undefined || latin1View.buffer !== buf.buffer || latin1View.byteOffset !== buf.byteOffset) {
+  // the same memory can come back with another length (receivers reuse message buffers)
+  if (latin1View === undefined || latin1View.buffer !== buf.buffer || latin1View.byteOffset !== buf.byteOffset || latin1View.byteLength !== buf.byteLength) {
     latin1View = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   }
   return latin1View.toString("latin1", start, end);

@@ -6,6 +6,7 @@ import { decompressBody } from "../decode/decompress.ts";
 import { RetryInfoSchema, StatusSchema } from "../gen/google/rpc/status_pb.ts";
 import { log } from "../util/log.ts";
 import type { InflightBudget } from "./inflight-budget.ts";
+import type { MessageBuffers } from "./message-buffers.ts";
 
 /** gRPC status codes redgen answers with. */
 export const Status = {
@@ -37,8 +38,10 @@ export interface UnaryMethod<Ctx> {
   maxMessageBytes: number;
   /** the bytes of messages being read at once, across the port's streams */
   budget: InflightBudget;
-  /** runs on the headers before any byte of the body is read; throws GrpcError to refuse */
-  admit(headers: IncomingHttpHeaders): Promise<Ctx>;
+  /** where request messages are assembled (reused once a request is answered) */
+  buffers: MessageBuffers;
+  /** runs on the headers before any byte of the body is read; throws GrpcError (or rejects with one) to refuse */
+  admit(headers: IncomingHttpHeaders): Ctx | Promise<Ctx>;
   /** the response message for a request message; throws GrpcError or DecodeError to refuse */
   handle(message: Uint8Array, ctx: Ctx): Uint8Array;
   /** every answer's status, for the receiver's counters */
@@ -72,66 +75,107 @@ export function unaryHandler<Ctx>(m: UnaryMethod<Ctx>): (stream: ServerHttp2Stre
     const encoding = String(headers["grpc-encoding"] ?? "identity");
     if (encoding !== "identity" && encoding !== "gzip") return fail(new GrpcError(Status.UNIMPLEMENTED, `grpc-encoding ${encoding} is not supported: use gzip or identity`));
 
-    const chunks: Buffer[] = [];
     let held = 0;
     let done = false;
+    // the frame as it arrives: the 5-byte prefix into flag/declared, the message into `msg`
+    let prefix = 0;
+    let flag = 0;
+    let declared = 0;
+    let msg: Buffer | undefined;
+    let copied = 0;
+    let extra = false;
+    const release = () => {
+      if (msg !== undefined) m.buffers.give(msg);
+      msg = undefined;
+    };
     stream.once("close", () => {
       m.budget.give(held);
       held = 0;
       done = true;
+      release();
     });
     const refuse = (e: GrpcError) => {
       if (done) return;
       done = true;
       stream.removeAllListeners("data");
       stream.resume(); // discard whatever else arrives
+      release();
       fail(e);
     };
     const limit = 5 + m.maxMessageBytes;
     const onData = (chunk: Buffer) => {
       if (done) return;
-      if (held + chunk.length > limit) return refuse(tooLarge(m.maxMessageBytes));
-      if (!m.budget.take(chunk.length)) return refuse(new GrpcError(Status.RESOURCE_EXHAUSTED, "too many bytes in flight, retry later", 1));
-      held += chunk.length;
-      chunks.push(chunk);
-      if (chunks.length === 1 || held - chunk.length < 5) {
-        const head = chunks.length === 1 ? chunk : Buffer.concat(chunks);
-        if (head.length >= 5 && head.readUInt32BE(1) > m.maxMessageBytes) refuse(tooLarge(m.maxMessageBytes));
+      const len = chunk.length;
+      if (held + len > limit) return refuse(tooLarge(m.maxMessageBytes));
+      if (!m.budget.take(len)) return refuse(new GrpcError(Status.RESOURCE_EXHAUSTED, "too many bytes in flight, retry later", 1));
+      held += len;
+      let off = 0;
+      if (prefix < 5) {
+        for (; off < len && prefix < 5; off++, prefix++) {
+          if (prefix === 0) flag = chunk[off];
+          else declared = declared * 256 + chunk[off];
+        }
+        if (prefix < 5) return;
+        // an oversized length prefix is refused before its body comes
+        if (declared > m.maxMessageBytes) return refuse(tooLarge(m.maxMessageBytes));
+        msg = m.buffers.take(declared);
       }
+      const n = Math.min(len - off, declared - copied);
+      if (n > 0) {
+        (msg as Buffer).set(off === 0 && n === len ? chunk : chunk.subarray(off, off + n), copied);
+        copied += n;
+      }
+      if (len - off > n) extra = true;
     };
-    m.admit(headers).then(
-      (ctx) => {
+    const start = (ctx: Ctx) => {
+      if (done) return;
+      stream.on("data", onData);
+      stream.once("end", () => {
         if (done) return;
-        stream.on("data", onData);
-        stream.once("end", () => {
-          if (done) return;
-          done = true;
-          try {
-            const response = m.handle(message(Buffer.concat(chunks, held), encoding, m.maxMessageBytes), ctx);
-            m.answered(Status.OK);
-            respondMessage(stream, response);
-          } catch (e) {
-            if (e instanceof GrpcError) return fail(e);
-            if (e instanceof DecodeError) return fail(e.reason === "too_large" ? tooLarge(m.maxMessageBytes) : new GrpcError(Status.INVALID_ARGUMENT, e.message));
-            log.error("OTLP/gRPC request failed", { err: e });
-            fail(new GrpcError(Status.INTERNAL, `internal error: ${(e as Error).message}`));
-          }
-        });
-      },
-      (e: unknown) => refuse(e instanceof GrpcError ? e : new GrpcError(Status.INTERNAL, `internal error: ${(e as Error).message}`)),
-    );
+        done = true;
+        try {
+          const response = m.handle(message(held, prefix, flag, declared, copied, extra, msg, encoding, m.maxMessageBytes), ctx);
+          m.answered(Status.OK);
+          respondMessage(stream, response);
+        } catch (e) {
+          if (e instanceof GrpcError) return fail(e);
+          if (e instanceof DecodeError) return fail(e.reason === "too_large" ? tooLarge(m.maxMessageBytes) : new GrpcError(Status.INVALID_ARGUMENT, e.message));
+          log.error("OTLP/gRPC request failed", { err: e });
+          fail(new GrpcError(Status.INTERNAL, `internal error: ${(e as Error).message}`));
+        } finally {
+          release(); // handle() is synchronous and the decoder copies what it keeps
+        }
+      });
+    };
+    const denied = (e: unknown) => refuse(e instanceof GrpcError ? e : new GrpcError(Status.INTERNAL, `internal error: ${(e as Error).message}`));
+    let admitted: Ctx | Promise<Ctx>;
+    try {
+      admitted = m.admit(headers);
+    } catch (e) {
+      return denied(e);
+    }
+    // without credentials to check there is nothing to wait for: no promise per request
+    if (admitted instanceof Promise) admitted.then(start, denied);
+    else start(admitted);
   };
 }
 
-/** The one message of a unary request body, inflated when its flag says so. */
-function message(body: Buffer, encoding: string, max: number): Uint8Array {
-  if (body.length === 0) throw new GrpcError(Status.INVALID_ARGUMENT, "missing request message");
-  if (body.length < 5) throw new GrpcError(Status.INVALID_ARGUMENT, "truncated message frame");
-  const flag = body[0];
-  const len = body.readUInt32BE(1);
-  if (body.length < 5 + len) throw new GrpcError(Status.INVALID_ARGUMENT, "truncated message frame");
-  if (body.length > 5 + len) throw new GrpcError(Status.INVALID_ARGUMENT, "a unary call takes one request message");
-  const payload = body.subarray(5, 5 + len);
+/** The one message of a unary request body (as read by the handler), inflated when its flag says so. */
+function message(
+  held: number,
+  prefix: number,
+  flag: number,
+  declared: number,
+  copied: number,
+  extra: boolean,
+  msg: Buffer | undefined,
+  encoding: string,
+  max: number,
+): Uint8Array {
+  if (held === 0) throw new GrpcError(Status.INVALID_ARGUMENT, "missing request message");
+  if (prefix < 5 || copied < declared || msg === undefined) throw new GrpcError(Status.INVALID_ARGUMENT, "truncated message frame");
+  if (extra) throw new GrpcError(Status.INVALID_ARGUMENT, "a unary call takes one request message");
+  const payload = msg.subarray(0, declared);
   if (flag === 0) return payload;
   if (flag !== 1) throw new GrpcError(Status.INVALID_ARGUMENT, `invalid message flags ${flag}`);
   if (encoding !== "gzip") throw new GrpcError(Status.INVALID_ARGUMENT, "compressed message without grpc-encoding");
@@ -147,12 +191,18 @@ function tooLarge(max: number): GrpcError {
   return new GrpcError(Status.RESOURCE_EXHAUSTED, `message larger than the limit of ${max} bytes`);
 }
 
+/** The frame of an empty response message (OTLP's answer when every span is taken), never written to. */
+const EMPTY_FRAME = Buffer.alloc(5);
+
 function respondMessage(stream: ServerHttp2Stream, payload: Uint8Array): void {
   if (stream.destroyed || stream.closed) return;
-  const frame = Buffer.allocUnsafe(5 + payload.length);
-  frame[0] = 0;
-  frame.writeUInt32BE(payload.length, 1);
-  frame.set(payload, 5);
+  let frame = EMPTY_FRAME;
+  if (payload.length > 0) {
+    frame = Buffer.allocUnsafe(5 + payload.length);
+    frame[0] = 0;
+    frame.writeUInt32BE(payload.length, 1);
+    frame.set(payload, 5);
+  }
   try {
     stream.respond(HEADERS, { waitForTrailers: true });
     stream.once("wantTrailers", () => stream.sendTrailers({ "grpc-status": "0" }));

@@ -5,6 +5,7 @@ import type { Authenticator } from "../auth/authenticator.ts";
 import { ExportTraceServiceResponseSchema } from "../gen/opentelemetry/proto/collector/trace/v1/trace_service_pb.ts";
 import { GrpcError, Status, unaryHandler } from "./grpc-unary.ts";
 import type { InflightBudget } from "./inflight-budget.ts";
+import { MessageBuffers } from "./message-buffers.ts";
 import type { ReceiverStats } from "./otlp-http.ts";
 import { tenantFor } from "./tenant-id.ts";
 import type { TraceExport } from "./trace-export.ts";
@@ -42,28 +43,30 @@ export function otlpGrpcHandler(
     const v = h[name];
     return Array.isArray(v) ? v[0] : v;
   };
+  const tenantOf = (headers: IncomingHttpHeaders, pinned: string | undefined): string => {
+    const tenant = tenantFor(header(headers, "x-scope-orgid"), pinned);
+    if ("forbidden" in tenant) {
+      opts.authStats?.fail("tenant_mismatch");
+      throw new GrpcError(Status.PERMISSION_DENIED, tenant.forbidden);
+    }
+    if ("error" in tenant) throw new GrpcError(Status.INVALID_ARGUMENT, tenant.error);
+    return tenant.tenant;
+  };
   return unaryHandler<string>({
     path: EXPORT_PATH,
     maxMessageBytes: opts.maxRequestBytes,
     budget: opts.budget,
-    async admit(headers) {
+    buffers: new MessageBuffers(),
+    admit(headers) {
       if (exporter.draining) throw new GrpcError(Status.UNAVAILABLE, "redgen is shutting down", 5);
-      let pinned: string | undefined;
-      if (opts.auth !== undefined) {
-        const auth = await opts.auth.check((n) => header(headers, n));
+      if (opts.auth === undefined) return tenantOf(headers, undefined);
+      return opts.auth.check((n) => header(headers, n)).then((auth) => {
         if (!auth.ok) {
           opts.authStats?.fail(auth.reason);
           throw new GrpcError(Status.UNAUTHENTICATED, "missing or invalid credentials");
         }
-        pinned = auth.tenant;
-      }
-      const tenant = tenantFor(header(headers, "x-scope-orgid"), pinned);
-      if ("forbidden" in tenant) {
-        opts.authStats?.fail("tenant_mismatch");
-        throw new GrpcError(Status.PERMISSION_DENIED, tenant.forbidden);
-      }
-      if ("error" in tenant) throw new GrpcError(Status.INVALID_ARGUMENT, tenant.error);
-      return tenant.tenant;
+        return tenantOf(headers, auth.tenant);
+      });
     },
     handle(message, tenant) {
       if (exporter.draining) throw new GrpcError(Status.UNAVAILABLE, "redgen is shutting down", 5);

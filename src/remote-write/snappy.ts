@@ -1,12 +1,20 @@
 // The wasm is embedded with `type: "file"` so it is inside the compiled binary;
 // snappy-wasm's own loaders look for it next to node_modules (toolchain.md §5).
 import wasmPath from "../../node_modules/snappy-wasm/es/snappy_bg.wasm" with { type: "file" };
+import { readFileSync } from "node:fs";
 import { compress_raw, decompress_raw, initSync } from "snappy-wasm";
 
-initSync(await Bun.file(wasmPath as unknown as string).bytes());
+// Compiled on first use, not at start: an instance without remote write never
+// pays for it, and the wasm compile (~3 ms) stays off the path to /ready.
+let ready = false;
+function init(): void {
+  initSync(readFileSync(wasmPath as unknown as string));
+  ready = true;
+}
 
 /** Snappy block-format compression (what remote write 1.0 sends). */
 export function snappyCompress(bytes: Uint8Array): Uint8Array {
+  if (!ready) init();
   return compress_raw(bytes);
 }
 
@@ -24,6 +32,7 @@ export function snappyDecompress(bytes: Uint8Array, maxLength = 64 << 20): Uint8
     if ((bytes[i] & 0x80) === 0) break;
   }
   if (i === bytes.length || i === 5 || len > maxLength) throw new Error("snappy: invalid or oversized length header");
+  if (!ready) init();
   return decompress_raw(bytes);
 }
 

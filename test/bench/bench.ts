@@ -14,14 +14,17 @@
  *   drain.*                        the span-name sanitizer alone: ns per call on cache misses and hits, heap at 100k names
  *   decode.*, process.*, inproc.*  in-process, one JS thread, spans/s over the corpus, median of runs after warm-up
  *   controls.*                     inproc.all with one cardinality control on (sanitizing, per-label limit, entity limiter)
+ *   startup.ready_ms, startup.rss_mb  the compiled binary with the embedded default: spawn to GET /ready = 200, RSS then
  *   e2e.http, e2e.grpc             the compiled binary under load from a separate process: accepted spans/s,
- *                                  redgen CPU-seconds per million spans (/proc/<pid>/stat), lost spans (must be 0)
+ *                                  redgen CPU-seconds per million spans (/proc/<pid>/stat), lost spans (must be 0),
+ *                                  RSS idle / peak during the load / at its end
+ *                                  (--cpu-prof DIR: a .cpuprofile of redgen per protocol)
  *   memory.<corpus>                RSS and heap bytes per active series after filling a registry (child process)
  *   collect.<corpus>               collection + remote-write encode + snappy for that registry, ms
  *   page.weight, page.<corpus>     the live page: document bytes (gzip), CPU of one poll of that registry
  *   attack.chunked, attack.idle    the binary under 48 parallel chunked 15 MiB uploads / 1,000 idle gRPC
  *                                  connections at a 1,024-descriptor limit: peak RSS and descriptors
- *                                  (--binary PATH: e2e.* and attack.* against another build)
+ *                                  (--binary PATH: startup.*, e2e.* and attack.* against another build)
  *   pause.<corpus>.<job>           the longest event-loop pause and small OTLP requests' latency (p50/p99/max)
  *                                  during a collection round + checkpoint, a stale sweep, a scrape, a live-page poll
  *   native.*                       inproc.all per generate_native_histograms mode, bytes per histogram label set
@@ -43,6 +46,7 @@ import { pauses } from "./figures/pause.ts";
 import { nativeFigures, nativeMemoryChild } from "./figures/native.ts";
 import type { HistogramMode } from "../../src/registry/registry.ts";
 import { Report, log, machine } from "./figures/report.ts";
+import { startup } from "./figures/startup.ts";
 import { benchSettings, readArgs } from "./figures/settings.ts";
 
 async function main(): Promise<void> {
@@ -70,6 +74,7 @@ async function main(): Promise<void> {
   drainFigures(settings, report);
   inProcess(settings, report);
   controls(settings, report);
+  await startup(settings, report, args.option("binary"));
   await endToEnd(settings, report, "http", args.option("binary"));
   await endToEnd(settings, report, "grpc", args.option("binary"));
   for (const v of settings.memoryCorpora) await memory(settings, report, v);

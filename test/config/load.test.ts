@@ -2,7 +2,8 @@ import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { defaultStoragePath } from "../../src/config/storage-path.ts";
 import { hostname } from "node:os";
-import { configWarnings, loadConfig } from "../../src/config/load.ts";
+import { EMBEDDED_DEFAULT_YAML } from "../../src/config/embedded-default.ts";
+import { configWarnings, loadConfig, parseConfig } from "../../src/config/load.ts";
 import { GRPC_DEFAULTS } from "../../src/config/receivers.ts";
 import { configError, errorFor, fixture, parse } from "./helpers.ts";
 
@@ -56,6 +57,10 @@ describe("seed configuration", () => {
 
 describe("embedded default (no config file)", () => {
   const config = loadConfig(undefined);
+
+  test("the tree validated at build time (a Bun macro) is exactly what parsing the YAML at run time gives", () => {
+    expect(Bun.deepEquals(config, parseConfig(EMBEDDED_DEFAULT_YAML), true)).toBe(true);
+  });
 
   test("listens on all interfaces: API 3200, OTLP gRPC 4317 and HTTP 4318", () => {
     expect(config.server).toEqual({ http_listen_address: "0.0.0.0", http_listen_port: 3200, log_level: "info" });

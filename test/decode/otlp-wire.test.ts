@@ -143,3 +143,19 @@ describe("a reused decoder", () => {
     expect(plain(decoder.decode(bigBytes)).spanCount).toBe(300);
   });
 });
+
+describe("a message buffer reused for the next request (the gRPC receiver's buffers)", () => {
+  test("a longer message in the same memory decodes every string to its end", () => {
+    const wire = new WireBatchDecoder(new AttributeProjection());
+    const encode = (names: string[]) => toBinary(ExportTraceServiceRequestSchema, request({ resource: { "service.name": "svc" }, spans: names.map((name) => span({ name })) }));
+    const short = encode(["s"]);
+    const longName = `operation-${"y".repeat(300)}`;
+    const long = encode(["first", longName]);
+    const memory = new Uint8Array(5 + long.length);
+    memory.set(short, 5);
+    expect(wire.decode(memory.subarray(5, 5 + short.length)).names[0]).toBe("s");
+    memory.set(long, 5);
+    const b = wire.decode(memory.subarray(5, 5 + long.length));
+    expect(b.names.slice(0, b.spanCount)).toEqual(["first", longName]);
+  });
+});

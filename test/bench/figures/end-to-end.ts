@@ -4,7 +4,8 @@
  * by load.ts in its own process so the loader's CPU is not redgen's. A warm-up load first, then the measured one; redgen's
  * CPU comes from /proc, and every span sent must show up in
  * traces_spanmetrics_calls_total (lost spans are a problem, not a figure to
- * shrug at).
+ * shrug at). RSS is taken at start (idle), every 20 ms during the measured
+ * load (peak) and at its end.
  */
 import { join } from "node:path";
 import { Redgen } from "../../support/redgen-process.ts";
@@ -73,17 +74,23 @@ export async function endToEnd(settings: BenchSettings, report: Report, protocol
   });
   const remoteWrite = { url: `http://127.0.0.1:${sink.port}/api/v1/write`, interval: "5s" };
   const { receiverAuth, authorization } = await benchAuth(settings.auth);
-  const redgen = await Redgen.start({ config: benchYaml({ receivers: true, maxItems: 250_000, remoteWrite, receiverAuth }), binary });
+  // --cpu-prof: the compiled binary honours BUN_OPTIONS; the profile is written at exit
+  const env = settings.cpuProfDir === undefined ? undefined : { BUN_OPTIONS: `--cpu-prof --cpu-prof-dir=${settings.cpuProfDir} --cpu-prof-name=${name}.cpuprofile` };
+  const redgen = await Redgen.start({ config: benchYaml({ receivers: true, maxItems: 250_000, remoteWrite, receiverAuth }), binary, env });
   try {
     const grpcPort = /otlp_grpc=\S+:(\d+)/.exec(redgen.process.stderr)?.[1];
     const url = protocol === "http" ? redgen.otlpHttpUrl : `http://127.0.0.1:${grpcPort}`;
     const common = { corpus: corpusDir(throughputCorpus, seed), protocol, url, tenant: TENANT, concurrency: e2eConcurrency, ...(authorization ? { authorization } : {}) };
+    const idleRss = procRssBytes(redgen.process.pid);
     log(`${name}: redgen pid ${redgen.process.pid}, auth ${settings.auth}, warm-up ${e2eWarmSeconds} s, then ${e2eSeconds} s with ${e2eConcurrency} requests in flight`);
     // the warm-up replays with other trace ids (pass-base), so the measured load never repeats one
     const warm = await runLoader({ ...common, duration: e2eWarmSeconds, "pass-base": 1 << 20 });
     const pid = redgen.process.pid;
     const cpu0 = procCpuSeconds(pid);
-    const load = await runLoader({ ...common, duration: e2eSeconds, "pass-base": 0 });
+    // the peak is sampled during the measured load (the value at its end can be just after a GC)
+    let peakRss = procRssBytes(pid);
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, procRssBytes(pid))), 20);
+    const load = await runLoader({ ...common, duration: e2eSeconds, "pass-base": 0 }).finally(() => clearInterval(sampler));
     const cpu = procCpuSeconds(pid) - cpu0;
     const rss = procRssBytes(pid);
     const calls = sumCalls(await redgen.generated(TENANT));
@@ -98,6 +105,8 @@ export async function endToEnd(settings: BenchSettings, report: Report, protocol
     report.add({ name, unit: "loader_cpu/wall", value: load.cpuMs / load.elapsedMs });
     report.add({ name, unit: "lost_spans", value: sent - calls });
     report.add({ name, unit: "rss_mb", value: rss / 2 ** 20 });
+    report.add({ name, unit: "rss_idle_mb", value: idleRss / 2 ** 20 });
+    report.add({ name, unit: "rss_peak_mb", value: peakRss / 2 ** 20 });
     report.add({ name, unit: "remote_write_mb", value: rwBytes / 2 ** 20 });
   } finally {
     await redgen.stop();

@@ -7,7 +7,7 @@
 import type { Report } from "./report.ts";
 import { type BenchSettings, wants } from "./settings.ts";
 
-function median(xs: number[]): number {
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;

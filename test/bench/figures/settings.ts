@@ -47,6 +47,8 @@ export interface BenchSettings {
   memoryCorpora: string[];
   /** --auth: credentials the e2e receivers require and the loader sends (none, bearer or basic) */
   auth: "none" | "bearer" | "basic";
+  /** --cpu-prof DIR: the e2e redgen writes a .cpuprofile per protocol there (BUN_OPTIONS) */
+  cpuProfDir?: string;
 }
 
 /** The settings the command line asks for, with the defaults for a full or a --quick run. */
@@ -65,6 +67,7 @@ export function benchSettings(args: Args): BenchSettings {
     throughputCorpus: args.option("corpus") ?? (quick ? "quick-base" : "base"),
     memoryCorpora: quick ? ["quick-hi"] : ["100k", "1m"],
     auth: authOption(args.option("auth")),
+    cpuProfDir: args.option("cpu-prof"),
   };
 }
 
