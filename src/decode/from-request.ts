@@ -1,14 +1,18 @@
-import { toBinary } from "@bufbuild/protobuf";
+import { protobuf } from "../util/protobuf-runtime.ts";
 import type { ExportTraceServiceRequest } from "../gen/opentelemetry/proto/collector/trace/v1/trace_service_pb.ts";
 import type { KeyValue } from "../gen/opentelemetry/proto/common/v1/common_pb.ts";
-import { ResourceSpansSchema, SpanSchema } from "../gen/opentelemetry/proto/trace/v1/trace_pb.ts";
+import type * as TracePb from "../gen/opentelemetry/proto/trace/v1/trace_pb.ts";
 import type { Span } from "../gen/opentelemetry/proto/trace/v1/trace_pb.ts";
+import { lazy } from "../util/lazy.ts";
 import { kindOf, storedValue } from "./any-value.ts";
 import { DecodeError } from "./decode-error.ts";
 import { spanSize } from "./tempo-size.ts";
 import { setNanos } from "./unix-nanos.ts";
 import { type AttributeProjection, type ResourceBlock, type SpanBatch, allocateBatch } from "./span-batch.ts";
 
+
+// loaded on first use (util/lazy.ts: generated modules cost the start ~25 ms)
+const tracePb = lazy(() => require("../gen/opentelemetry/proto/trace/v1/trace_pb.ts") as typeof TracePb);
 /**
  * Turns a request in generated types into a SpanBatch, validating ids the way
  * Tempo's distributor does (spec §2.2): a bad id rejects the whole request.
@@ -21,7 +25,7 @@ export function batchFromRequest(req: ExportTraceServiceRequest, projection: Att
   let i = 0;
   for (const rs of req.resourceSpans) {
     const block = resourceBlock(rs.resource?.attributes ?? [], projection, i);
-    block.byteSize = toBinary(ResourceSpansSchema, rs).length;
+    block.byteSize = protobuf().toBinary(tracePb().ResourceSpansSchema, rs).length;
     for (const ss of rs.scopeSpans) {
       for (const span of ss.spans) {
         writeSpan(b, i, span, projection, pdata);
@@ -82,7 +86,7 @@ function writeSpan(b: SpanBatch, i: number, span: Span, projection: AttributePro
   setNanos(b.endTimes, i, span.endTimeUnixNano);
   const d = span.endTimeUnixNano - span.startTimeUnixNano;
   b.durations[i] = d > 0n ? Number(d) / 1e9 : 0;
-  const bytes = toBinary(SpanSchema, span);
+  const bytes = protobuf().toBinary(tracePb().SpanSchema, span);
   b.sizes[i] = spanSize(bytes, 0, bytes.length, pdata);
   const base = i * b.slotCount;
   for (const kv of span.attributes) {

@@ -1,5 +1,6 @@
-import { fromBinary } from "@bufbuild/protobuf";
-import { PushBytesRequestSchema } from "../gen/tempopb/tempo_pb.ts";
+import { protobuf } from "../util/protobuf-runtime.ts";
+import type * as TempoPb from "../gen/tempopb/tempo_pb.ts";
+import { lazy } from "../util/lazy.ts";
 import { DecodeError } from "./decode-error.ts";
 
 /**
@@ -39,10 +40,13 @@ export function recordPayloads(value: Uint8Array | null | undefined, format: Rec
   }
 }
 
+// loaded with the first record (util/lazy.ts: generated modules cost the start ~25 ms)
+const tempoPb = lazy(() => require("../gen/tempopb/tempo_pb.ts") as typeof TempoPb);
+
 function pushBytes(value: Uint8Array): RecordPayloads {
-  let req: ReturnType<typeof fromBinary<typeof PushBytesRequestSchema>>;
+  let req: TempoPb.PushBytesRequest;
   try {
-    req = fromBinary(PushBytesRequestSchema, value, { readUnknownFields: false });
+    req = protobuf().fromBinary(tempoPb().PushBytesRequestSchema, value, { readUnknownFields: false });
   } catch (e) {
     throw new DecodeError("invalid", `invalid PushBytesRequest: ${(e as Error).message}`);
   }

@@ -1,12 +1,15 @@
-import { fromBinary, fromJson, type JsonValue } from "@bufbuild/protobuf";
+import type { JsonValue } from "@bufbuild/protobuf";
+import { protobuf } from "../util/protobuf-runtime.ts";
 import { configureTextEncoding, getTextEncoding } from "@bufbuild/protobuf/wire";
-import {
-  type ExportTraceServiceRequest,
-  ExportTraceServiceRequestSchema,
-} from "../gen/opentelemetry/proto/collector/trace/v1/trace_service_pb.ts";
+import type * as TraceServicePb from "../gen/opentelemetry/proto/collector/trace/v1/trace_service_pb.ts";
+import type { ExportTraceServiceRequest } from "../gen/opentelemetry/proto/collector/trace/v1/trace_service_pb.ts";
+import { lazy } from "../util/lazy.ts";
 import { DecodeError } from "./decode-error.ts";
 import { decodeUtf8Escaped } from "./utf8.ts";
 import { MAX_VALUE_DEPTH } from "./wire-fields.ts";
+
+// The generated types load with the first request that needs them (util/lazy.ts).
+const traceService = lazy(() => require("../gen/opentelemetry/proto/collector/trace/v1/trace_service_pb.ts") as typeof TraceServicePb);
 
 // Strings with invalid UTF-8 must survive decoding (see utf8.ts); protobuf-es
 // would otherwise reject proto3 strings or replace the bytes with U+FFFD.
@@ -30,7 +33,7 @@ const MAX_JSON_DEPTH = 10 + 4 * MAX_VALUE_DEPTH;
 /** Decodes an OTLP/protobuf ExportTraceServiceRequest. */
 export function decodeProtobuf(bytes: Uint8Array): ExportTraceServiceRequest {
   try {
-    return fromBinary(ExportTraceServiceRequestSchema, bytes, binaryOptions);
+    return protobuf().fromBinary(traceService().ExportTraceServiceRequestSchema, bytes, binaryOptions);
   } catch (e) {
     throw new DecodeError("invalid", `invalid protobuf: ${(e as Error).message}`);
   }
@@ -61,7 +64,7 @@ export function decodeJson(bytes: Uint8Array): ExportTraceServiceRequest {
     throw new DecodeError("invalid", `invalid JSON: ${(e as Error).message}`);
   }
   try {
-    return fromJson(ExportTraceServiceRequestSchema, tree, { ignoreUnknownFields: true, recursionLimit: binaryOptions.recursionLimit });
+    return protobuf().fromJson(traceService().ExportTraceServiceRequestSchema, tree, { ignoreUnknownFields: true, recursionLimit: binaryOptions.recursionLimit });
   } catch (e) {
     throw new DecodeError("invalid", `invalid OTLP/JSON: ${(e as Error).message}`);
   }

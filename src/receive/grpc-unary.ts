@@ -1,12 +1,15 @@
 import type { IncomingHttpHeaders, ServerHttp2Stream } from "node:http2";
-import { create, toBinary } from "@bufbuild/protobuf";
-import { anyPack } from "@bufbuild/protobuf/wkt";
+import { protobuf } from "../util/protobuf-runtime.ts";
 import { DecodeError } from "../decode/decode-error.ts";
 import { decompressBody } from "../decode/decompress.ts";
-import { RetryInfoSchema, StatusSchema } from "../gen/google/rpc/status_pb.ts";
+import type * as StatusPb from "../gen/google/rpc/status_pb.ts";
+import { lazy } from "../util/lazy.ts";
 import { log } from "../util/log.ts";
 import type { InflightBudget } from "./inflight-budget.ts";
 import type { MessageBuffers } from "./message-buffers.ts";
+
+// Loaded on first use, for the first error with a retry delay (util/lazy.ts: they cost the start ~25 ms).
+const statusPb = lazy(() => require("../gen/google/rpc/status_pb.ts") as typeof StatusPb);
 
 /** gRPC status codes redgen answers with. */
 export const Status = {
@@ -238,7 +241,8 @@ function percentEncode(s: string): string {
 
 /** grpc-status-details-bin: a google.rpc.Status with a RetryInfo, base64. */
 function retryDetails(e: GrpcError): string {
-  const retry = create(RetryInfoSchema, { retryDelay: { seconds: BigInt(e.retryAfterSeconds ?? 0), nanos: 0 } });
-  const st = create(StatusSchema, { code: e.code, message: e.message, details: [anyPack(RetryInfoSchema, retry)] });
-  return Buffer.from(toBinary(StatusSchema, st)).toString("base64");
+  const { RetryInfoSchema, StatusSchema } = statusPb();
+  const retry = protobuf().create(RetryInfoSchema, { retryDelay: { seconds: BigInt(e.retryAfterSeconds ?? 0), nanos: 0 } });
+  const st = protobuf().create(StatusSchema, { code: e.code, message: e.message, details: [protobuf().anyPack(RetryInfoSchema, retry)] });
+  return Buffer.from(protobuf().toBinary(StatusSchema, st)).toString("base64");
 }

@@ -1,8 +1,9 @@
 import type { IncomingHttpHeaders, ServerHttp2Stream } from "node:http2";
-import { create, toBinary } from "@bufbuild/protobuf";
+import { protobuf } from "../util/protobuf-runtime.ts";
 import type { AuthStats } from "../auth/auth-stats.ts";
 import type { Authenticator } from "../auth/authenticator.ts";
-import { ExportTraceServiceResponseSchema } from "../gen/opentelemetry/proto/collector/trace/v1/trace_service_pb.ts";
+import type * as TraceServicePb from "../gen/opentelemetry/proto/collector/trace/v1/trace_service_pb.ts";
+import { lazy } from "../util/lazy.ts";
 import { GrpcError, Status, unaryHandler } from "./grpc-unary.ts";
 import type { InflightBudget } from "./inflight-budget.ts";
 import { MessageBuffers } from "./message-buffers.ts";
@@ -23,7 +24,10 @@ export interface OtlpGrpcOptions {
 /** The HTTP/2 path of TraceService/Export. */
 export const EXPORT_PATH = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
 
-const EMPTY_RESPONSE = toBinary(ExportTraceServiceResponseSchema, create(ExportTraceServiceResponseSchema));
+/** ExportTraceServiceResponse without partial_success: an empty message encodes to no bytes. */
+const EMPTY_RESPONSE = new Uint8Array(0);
+// loaded on first use (util/lazy.ts: generated modules cost the start ~25 ms)
+const traceService = lazy(() => require("../gen/opentelemetry/proto/collector/trace/v1/trace_service_pb.ts") as typeof TraceServicePb);
 
 /**
  * OTLP/gRPC `TraceService/Export` as a node:http2 stream handler. The
@@ -72,10 +76,11 @@ export function otlpGrpcHandler(
       if (exporter.draining) throw new GrpcError(Status.UNAVAILABLE, "redgen is shutting down", 5);
       const result = exporter.exportProtobuf(tenant, message);
       if (result.rejectedSpans === 0) return EMPTY_RESPONSE;
-      const res = create(ExportTraceServiceResponseSchema, {
+      const { ExportTraceServiceResponseSchema } = traceService();
+      const res = protobuf().create(ExportTraceServiceResponseSchema, {
         partialSuccess: { rejectedSpans: BigInt(result.rejectedSpans), errorMessage: result.errorMessage },
       });
-      return toBinary(ExportTraceServiceResponseSchema, res);
+      return protobuf().toBinary(ExportTraceServiceResponseSchema, res);
     },
     answered: (code) => stats.count(code),
   });

@@ -1,7 +1,12 @@
-import { create, toBinary, toJsonString } from "@bufbuild/protobuf";
-import { ExportTraceServiceResponseSchema } from "../gen/opentelemetry/proto/collector/trace/v1/trace_service_pb.ts";
-import { StatusSchema } from "../gen/google/rpc/status_pb.ts";
+import { protobuf } from "../util/protobuf-runtime.ts";
+import type * as StatusPb from "../gen/google/rpc/status_pb.ts";
+import type * as TraceServicePb from "../gen/opentelemetry/proto/collector/trace/v1/trace_service_pb.ts";
 import type { PushResult } from "../process/push.ts";
+import { lazy } from "../util/lazy.ts";
+
+// Generated modules load on first use (util/lazy.ts: they cost the start ~25 ms).
+const traceService = lazy(() => require("../gen/opentelemetry/proto/collector/trace/v1/trace_service_pb.ts") as typeof TraceServicePb);
+const statusPb = lazy(() => require("../gen/google/rpc/status_pb.ts") as typeof StatusPb);
 
 /** The two OTLP/HTTP encodings; responses use the request's. */
 export type OtlpEncoding = "protobuf" | "json";
@@ -15,14 +20,18 @@ export function encodingOf(contentType: string | undefined): OtlpEncoding | unde
 }
 
 const CONTENT_TYPE: Record<OtlpEncoding, string> = { protobuf: "application/x-protobuf", json: "application/json" };
+const EMPTY = new Uint8Array(0);
 
 /** 200 with ExportTraceServiceResponse; partial_success only when spans were rejected. */
 export function successResponse(enc: OtlpEncoding, result: PushResult): Response {
-  const msg = create(ExportTraceServiceResponseSchema, {
+  // every span taken: the empty message, which encodes to no bytes (protobuf) or {} (JSON)
+  if (result.rejectedSpans === 0) return new Response(enc === "protobuf" ? EMPTY : "{}", { status: 200, headers: { "Content-Type": CONTENT_TYPE[enc] } });
+  const { ExportTraceServiceResponseSchema } = traceService();
+  const msg = protobuf().create(ExportTraceServiceResponseSchema, {
     partialSuccess:
-      result.rejectedSpans > 0 ? { rejectedSpans: BigInt(result.rejectedSpans), errorMessage: result.errorMessage } : undefined,
+      { rejectedSpans: BigInt(result.rejectedSpans), errorMessage: result.errorMessage },
   });
-  const body = enc === "protobuf" ? toBinary(ExportTraceServiceResponseSchema, msg) : toJsonString(ExportTraceServiceResponseSchema, msg);
+  const body = enc === "protobuf" ? protobuf().toBinary(ExportTraceServiceResponseSchema, msg) : protobuf().toJsonString(ExportTraceServiceResponseSchema, msg);
   return new Response(body, { status: 200, headers: { "Content-Type": CONTENT_TYPE[enc] } });
 }
 
@@ -37,7 +46,8 @@ export function statusResponse(
   message: string,
   headers: Record<string, string> = {},
 ): Response {
-  const st = create(StatusSchema, { code, message });
-  const body = enc === "protobuf" ? toBinary(StatusSchema, st) : toJsonString(StatusSchema, st);
+  const { StatusSchema } = statusPb();
+  const st = protobuf().create(StatusSchema, { code, message });
+  const body = enc === "protobuf" ? protobuf().toBinary(StatusSchema, st) : protobuf().toJsonString(StatusSchema, st);
   return new Response(body, { status: httpStatus, headers: { ...headers, "Content-Type": CONTENT_TYPE[enc] } });
 }
