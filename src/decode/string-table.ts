@@ -20,10 +20,12 @@ export class StringTable {
     const len = end - start;
     if (len === 0) return "";
     if (len > MAX_LEN) return this.decode(buf, start, end);
-    // Hash a sample (length, four bytes at each end, the middle); the full compare below decides.
-    let h = Math.imul(len, 0x9e3779b1) ^ buf[start] ^ (buf[end - 1] << 8) ^ (buf[start + (len >> 1)] << 16);
-    if (len > 4) h = Math.imul(h ^ buf[start + 1] ^ (buf[start + 2] << 8) ^ (buf[end - 2] << 16) ^ (buf[end - 3] << 24), 0x01000193);
-    const slot = (h ^ (h >>> 15)) & (SIZE - 1);
+    // Every byte is hashed: values that differ in one inner byte (addresses, host
+    // names, ids) would otherwise share a slot and evict each other on every use.
+    let h = Math.imul(len, 0x9e3779b1);
+    for (let k = start; k < end; k++) h = Math.imul(h ^ buf[k], 0x01000193);
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    const slot = (h ^ (h >>> 13)) & (SIZE - 1);
     const cached = this.bytes[slot];
     if (cached !== undefined && cached.length === len) {
       let k = 0;
