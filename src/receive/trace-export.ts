@@ -3,6 +3,7 @@ import { WireBatchDecoder } from "../decode/otlp-wire.ts";
 import type { AttributeProjection } from "../decode/span-batch.ts";
 import type { ExportTraceServiceRequest } from "../gen/opentelemetry/proto/collector/trace/v1/trace_service_pb.ts";
 import type { Push, PushResult } from "../process/push.ts";
+import { GcPacer } from "./gc-pacer.ts";
 
 /**
  * The single path every transport takes after receiving a request: columns
@@ -20,6 +21,8 @@ export class TraceExport {
   constructor(
     private readonly push: Push,
     private readonly projection: AttributeProjection,
+    /** young collections by bytes received (protobuf requests and Kafka records) */
+    readonly pacer: GcPacer = new GcPacer(),
   ) {
     this.wire = new WireBatchDecoder(projection, true);
     this.records = new WireBatchDecoder(projection, false);
@@ -34,12 +37,14 @@ export class TraceExport {
   /** The fast path for OTLP protobuf bytes: straight into columns, no message objects. */
   exportProtobuf(tenant: string, bytes: Uint8Array, skipMetricsGeneration = false): PushResult {
     this.push.prepare(tenant);
+    this.pacer.received(bytes.length);
     return this.push.push(tenant, this.wire.decode(bytes), skipMetricsGeneration);
   }
 
   /** A protobuf payload of a Kafka record (sized as Tempo sizes records, not re-marshalled). */
   exportRecord(tenant: string, bytes: Uint8Array, skipMetricsGeneration: boolean): PushResult {
     this.push.prepare(tenant);
+    this.pacer.received(bytes.length);
     return this.push.push(tenant, this.records.decode(bytes), skipMetricsGeneration);
   }
 }

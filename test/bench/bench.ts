@@ -17,7 +17,7 @@
  *   startup.ready_ms, startup.rss_mb  the compiled binary with the embedded default: spawn to GET /ready = 200, RSS then
  *   e2e.http, e2e.grpc             the compiled binary under load from a separate process: accepted spans/s,
  *                                  redgen CPU-seconds per million spans (/proc/<pid>/stat), lost spans (must be 0),
- *                                  RSS idle / peak during the load / at its end
+ *                                  RSS idle / peak during the load (with its anonymous and file-backed parts) / at its end
  *                                  (--cpu-prof DIR: a .cpuprofile of redgen per protocol)
  *   memory.<corpus>                RSS and heap bytes per active series after filling a registry (child process)
  *   collect.<corpus>               collection + remote-write encode + snappy for that registry, ms

@@ -5,7 +5,7 @@
  * CPU comes from /proc, and every span sent must show up in
  * traces_spanmetrics_calls_total (lost spans are a problem, not a figure to
  * shrug at). RSS is taken at start (idle), every 20 ms during the measured
- * load (peak) and at its end.
+ * load (peak, with its anonymous and file-backed parts) and at its end.
  */
 import { join } from "node:path";
 import { Redgen } from "../../support/redgen-process.ts";
@@ -14,7 +14,7 @@ import { benchYaml } from "../bench-config.ts";
 import { corpusDir, ensureCorpus } from "../corpus.ts";
 import { TENANT } from "../harness.ts";
 import type { LoadResult } from "../load.ts";
-import { procCpuSeconds, procRssBytes } from "./proc-stat.ts";
+import { procCpuSeconds, procRss, procRssBytes } from "./proc-stat.ts";
 import { type Report, log } from "./report.ts";
 import { type BenchSettings, wants } from "./settings.ts";
 
@@ -88,8 +88,11 @@ export async function endToEnd(settings: BenchSettings, report: Report, protocol
     const pid = redgen.process.pid;
     const cpu0 = procCpuSeconds(pid);
     // the peak is sampled during the measured load (the value at its end can be just after a GC)
-    let peakRss = procRssBytes(pid);
-    const sampler = setInterval(() => (peakRss = Math.max(peakRss, procRssBytes(pid))), 20);
+    let peak = procRss(pid);
+    const sampler = setInterval(() => {
+      const now = procRss(pid);
+      if (now.total > peak.total) peak = now;
+    }, 20);
     const load = await runLoader({ ...common, duration: e2eSeconds, "pass-base": 0 }).finally(() => clearInterval(sampler));
     const cpu = procCpuSeconds(pid) - cpu0;
     const rss = procRssBytes(pid);
@@ -106,7 +109,10 @@ export async function endToEnd(settings: BenchSettings, report: Report, protocol
     report.add({ name, unit: "lost_spans", value: sent - calls });
     report.add({ name, unit: "rss_mb", value: rss / 2 ** 20 });
     report.add({ name, unit: "rss_idle_mb", value: idleRss / 2 ** 20 });
-    report.add({ name, unit: "rss_peak_mb", value: peakRss / 2 ** 20 });
+    report.add({ name, unit: "rss_peak_mb", value: peak.total / 2 ** 20 });
+    // what the peak was made of: anonymous memory (JS heap, malloc) vs pages of the binary
+    report.add({ name, unit: "rss_peak_anon_mb", value: peak.anon / 2 ** 20 });
+    report.add({ name, unit: "rss_peak_file_mb", value: peak.file / 2 ** 20 });
     report.add({ name, unit: "remote_write_mb", value: rwBytes / 2 ** 20 });
   } finally {
     await redgen.stop();

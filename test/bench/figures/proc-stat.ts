@@ -17,6 +17,15 @@ export function procCpuSeconds(pid: number): number {
 
 /** Resident set size in bytes (NaN if /proc does not say). */
 export function procRssBytes(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return m === null ? Number.NaN : Number(m[1]) * 1024;
+  return procRss(pid).total;
+}
+
+/** Resident bytes as a whole and split: anonymous (heaps, malloc) and file-backed (the binary's own pages). */
+export function procRss(pid: number): { total: number; anon: number; file: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (key: string): number => {
+    const m = new RegExp(`${key}:\\s+(\\d+) kB`).exec(status);
+    return m === null ? Number.NaN : Number(m[1]) * 1024;
+  };
+  return { total: kb("VmRSS"), anon: kb("RssAnon"), file: kb("RssFile") };
 }
