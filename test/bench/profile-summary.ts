@@ -1,5 +1,5 @@
 /**
- * Summarises a .cpuprofile (from `bun --cpu-prof`) by self time, counting only
+ * Summarises a .cpuprofile (from `bun --cpu-prof`) by self samples, counting only
  * samples taken inside a given function (the timed loop), so warm-up GCs,
  * corpus loading and config parsing do not blur the picture.
  *
@@ -57,7 +57,10 @@ export function summarise(profile: Profile, under: string | undefined, top: numb
   for (let i = 0; i < profile.samples.length; i++) {
     const id = profile.samples[i];
     if (!isInside(id)) continue;
-    const dt = profile.timeDeltas[i + 1] ?? profile.timeDeltas[i] ?? 0;
+    // Each sample counts once: Bun samples every few ms, and a sample's timeDelta
+    // also holds the idle gap before it, which inflates frames next to waits
+    // (an e2e server's socket reads) several times over.
+    const dt = 1;
     all += dt;
     const leaf = label(byId.get(id) as Node);
     self.set(leaf, (self.get(leaf) ?? 0) + dt);
@@ -71,7 +74,7 @@ export function summarise(profile: Profile, under: string | undefined, top: numb
   }
   const rows = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, top);
   const pct = (x: number) => `${((100 * x) / all).toFixed(1)}%`;
-  const out = [`${(all / 1e6).toFixed(2)} s of samples${under ? ` inside ${under}` : ""}`, "", "| # | self | total | function | where |", "|--:|--:|--:|---|---|"];
+  const out = [`${all} samples${under ? ` inside ${under}` : ""}`, "", "| # | self | total | function | where |", "|--:|--:|--:|---|---|"];
   rows.forEach(([l, t], k) => {
     const sp = l.indexOf(" ");
     out.push(`| ${k + 1} | ${pct(t)} | ${pct(total.get(l) ?? 0)} | \`${l.slice(0, sp)}\` | ${l.slice(sp + 1)} |`);
