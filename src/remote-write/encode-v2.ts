@@ -1,6 +1,6 @@
 import type { MetricMeta, MetricType, NativeHistogramView } from "../registry/sink.ts";
 import { ByteWriter } from "../util/byte-writer.ts";
-import type { EncodedRequest, RoundEncoder } from "./encode.ts";
+import { CompletedRequests, type EncodedRequest, type RoundEncoder } from "./encode.ts";
 import { writeHistogram } from "./histogram-wire.ts";
 import { SymbolCache } from "./symbol-cache.ts";
 
@@ -35,7 +35,7 @@ const METRIC_TYPE: Record<MetricType, number> = { counter: 1, gauge: 2, histogra
  * Requests hold about `maxSamplesPerSend` samples (a series is never split).
  */
 export class WriteV2Encoder implements RoundEncoder {
-  private requests: EncodedRequest[] = [];
+  private readonly requests = new CompletedRequests();
   private readonly ts = new ByteWriter();
   private readonly symbolBytes = new ByteWriter();
   /** this request's refs of strings that are not label names or values (help, unit, exemplar labels) */
@@ -160,9 +160,7 @@ export class WriteV2Encoder implements RoundEncoder {
   }
 
   take(): EncodedRequest[] {
-    const done = this.requests;
-    if (done.length > 0) this.requests = [];
-    return done;
+    return this.requests.take();
   }
 
   finish(): EncodedRequest[] {

@@ -11,6 +11,22 @@ export interface EncodedRequest {
   exemplars: number;
 }
 
+/** The requests a round has completed so far (both encoders): handed over as the round goes on. */
+export class CompletedRequests {
+  private list: EncodedRequest[] = [];
+
+  push(r: EncodedRequest): void {
+    this.list.push(r);
+  }
+
+  /** The requests pushed since the last take. */
+  take(): EncodedRequest[] {
+    const done = this.list;
+    if (done.length > 0) this.list = [];
+    return done;
+  }
+}
+
 /** The encoders of a round (remote write 1.0 here, 2.0 in encode-v2.ts). */
 export interface RoundEncoder extends SeriesSink {
   /** The requests completed so far, handed over (a round compresses them while it goes on). */
@@ -41,7 +57,7 @@ const LABEL_VALUE = 0x12;
  * produces (spec §9), when the tenant sends them (send_native_histograms).
  */
 export class WriteRequestEncoder implements RoundEncoder {
-  private requests: EncodedRequest[] = [];
+  private readonly requests = new CompletedRequests();
   private readonly w = new ByteWriter();
   private series = -1;
   /** where the open series starts, and whether it holds anything (an empty one is taken back) */
@@ -141,9 +157,7 @@ export class WriteRequestEncoder implements RoundEncoder {
   }
 
   take(): EncodedRequest[] {
-    const done = this.requests;
-    if (done.length > 0) this.requests = [];
-    return done;
+    return this.requests.take();
   }
 
   finish(): EncodedRequest[] {

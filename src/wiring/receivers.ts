@@ -1,7 +1,7 @@
 import http2 from "node:http2";
 import { AuthStats } from "../auth/auth-stats.ts";
 import { Authenticator } from "../auth/authenticator.ts";
-import type { Config, ServerTls } from "../config/types.ts";
+import type { Config, ListenConfig, ServerTls } from "../config/types.ts";
 import { GrpcSessions } from "../receive/grpc-sessions.ts";
 import { InflightBudget } from "../receive/inflight-budget.ts";
 import { otlpGrpcHandler } from "../receive/otlp-grpc.ts";
@@ -54,16 +54,7 @@ export async function startReceivers(config: Config, exporter: TraceExport): Pro
   if (http !== undefined) {
     const stats = new AuthStats("otlp_http");
     if (http.auth) authStats.push(stats);
-    const app = otlpHttpApp(
-      exporter,
-      {
-        maxRequestBytes: http.max_request_bytes,
-        budget: new InflightBudget(4 * http.max_request_bytes),
-        auth: http.auth && new Authenticator(http.auth),
-        authStats: stats,
-      },
-      httpStats,
-    );
+    const app = otlpHttpApp(exporter, doorOptions(http, stats), httpStats);
     server = Bun.serve({
       hostname: http.host,
       port: http.port,
@@ -81,16 +72,7 @@ export async function startReceivers(config: Config, exporter: TraceExport): Pro
   if (grpc !== undefined) {
     const stats = new AuthStats("otlp_grpc");
     if (grpc.auth || grpc.tls?.client_ca_file) authStats.push(stats);
-    const handler = otlpGrpcHandler(
-      exporter,
-      {
-        maxRequestBytes: grpc.max_request_bytes,
-        budget: new InflightBudget(4 * grpc.max_request_bytes),
-        auth: grpc.auth && new Authenticator(grpc.auth),
-        authStats: stats,
-      },
-      grpcStats,
-    );
+    const handler = otlpGrpcHandler(exporter, doorOptions(grpc, stats), grpcStats);
     const settings = {
       maxConcurrentStreams: grpc.max_concurrent_streams === 0 ? 2 ** 32 - 1 : grpc.max_concurrent_streams,
       initialWindowSize: GRPC_STREAM_WINDOW,
@@ -134,4 +116,14 @@ function listen(server: http2.Http2Server | http2.Http2SecureServer, host: strin
       resolve(typeof addr === "object" && addr !== null ? addr.port : port);
     });
   });
+}
+
+/** What both receivers take from their listener's config: the size limit, a body budget of four requests, auth. */
+function doorOptions(l: ListenConfig, authStats: AuthStats) {
+  return {
+    maxRequestBytes: l.max_request_bytes,
+    budget: new InflightBudget(4 * l.max_request_bytes),
+    auth: l.auth && new Authenticator(l.auth),
+    authStats,
+  };
 }
