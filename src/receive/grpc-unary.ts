@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, ServerHttp2Stream } from "node:http2";
 import { protobuf } from "../util/protobuf-runtime.ts";
 import { DecodeError } from "../decode/decode-error.ts";
+import { freeNow } from "./body-reader.ts";
 import { decompressBody } from "../decode/decompress.ts";
 import type * as StatusPb from "../gen/google/rpc/status_pb.ts";
 import { lazy } from "../util/lazy.ts";
@@ -129,6 +130,7 @@ export function unaryHandler<Ctx>(m: UnaryMethod<Ctx>): (stream: ServerHttp2Stre
         copied += n;
       }
       if (len - off > n) extra = true;
+      freeNow(chunk); // copied: its store is freed now, not at a full collection
     };
     const start = (ctx: Ctx) => {
       if (done) return;

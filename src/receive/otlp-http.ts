@@ -5,7 +5,7 @@ import { DecodeError } from "../decode/decode-error.ts";
 import { decompressBody } from "../decode/decompress.ts";
 import { decodeJson } from "../decode/otlp.ts";
 import { log } from "../util/log.ts";
-import { readBody } from "./body-reader.ts";
+import { freeNow, readBody } from "./body-reader.ts";
 import type { InflightBudget } from "./inflight-budget.ts";
 import { GrpcCode, type OtlpEncoding, encodingOf, statusResponse, successResponse } from "./otlp-http-codec.ts";
 import { tenantFor } from "./tenant-id.ts";
@@ -74,13 +74,14 @@ export function otlpHttpApp(exporter: TraceExport, opts: OtlpHttpOptions, stats:
     }
     if ("error" in tenant) return reply(statusResponse(enc, 400, GrpcCode.InvalidArgument, tenant.error));
     const body = await readBody(c.req.raw, opts.maxRequestBytes, opts.budget);
+    let inflated: Uint8Array | undefined;
     try {
       if (!body.ok) {
         if (body.reason === "too_large") return reply(tooLarge(enc, opts.maxRequestBytes));
         return reply(statusResponse(enc, 429, GrpcCode.ResourceExhausted, "too many bytes in flight, retry later", { "Retry-After": "1" }));
       }
-      const bytes = decompressBody(body.bytes, c.req.header("content-encoding"), opts.maxRequestBytes);
-      const result = enc === "protobuf" ? exporter.exportProtobuf(tenant.tenant, bytes) : exporter.export(tenant.tenant, decodeJson(bytes));
+      inflated = decompressBody(body.bytes, c.req.header("content-encoding"), opts.maxRequestBytes);
+      const result = enc === "protobuf" ? exporter.exportProtobuf(tenant.tenant, inflated) : exporter.export(tenant.tenant, decodeJson(inflated));
       return reply(successResponse(enc, result));
     } catch (e) {
       if (e instanceof DecodeError) {
@@ -91,6 +92,9 @@ export function otlpHttpApp(exporter: TraceExport, opts: OtlpHttpOptions, stats:
       return reply(statusResponse(enc, 500, GrpcCode.Internal, `internal error: ${(e as Error).message}`));
     } finally {
       opts.budget.give(body.held);
+      // handling is synchronous and the decoders copy what they keep
+      if (body.ok && body.owned) freeNow(body.bytes);
+      if (inflated !== undefined && body.ok && inflated !== body.bytes) freeNow(inflated);
     }
   });
 
