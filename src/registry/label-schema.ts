@@ -44,8 +44,13 @@ export class PairLabelSchema implements LabelSource {
       user.push(n, v);
     }
     const ls = findOrCreate(this.rules, user);
-    if (ls.epoch !== this.rules.controls.window.epoch) this.rules.controls.touch(ls, true, undefined);
+    this.revisit(ls);
     return ls;
+  }
+
+  /** What resolve() does for a set the caller found again by itself: it feeds the demand estimates once per slice. */
+  revisit(ls: LabelSet): void {
+    if (ls.epoch !== this.rules.controls.window.epoch) this.rules.controls.touch(ls, true, undefined);
   }
 }
 

@@ -238,6 +238,40 @@ describe("target_info and job/instance (spec §4.5, §15.12)", () => {
     expect(p.values()).toEqual({});
   });
 
+  test("a resource seen again is the same one series; once swept as stale it is made again (never refreshed)", () => {
+    const p = pipeline(tenantConfig({ spanMetrics: cfg }));
+    const resource = { ...SVC, "service.instance.id": "i-1", "k8s.pod.name": "pod-1" };
+    const key = 'traces_target_info{instance="i-1",job="checkout",k8s_pod_name="pod-1"}';
+    p.send(request({ resource, spans: [span({ name: "GET /cart" })] }));
+    const registry = p.tenant().registry;
+    const sets = registry.labelSets;
+    for (let n = 0; n < 3; n++) p.send(request({ resource, spans: [span({ name: "GET /cart" })] }));
+    expect(registry.labelSets).toBe(sets);
+    expect(p.values()[key]).toBe(1);
+    // a resource that differs in one value is a series of its own
+    p.send(request({ resource: { ...resource, "k8s.pod.name": "pod-2" }, spans: [span({ name: "GET /cart" })] }));
+    expect(p.values()['traces_target_info{instance="i-1",job="checkout",k8s_pod_name="pod-2"}']).toBe(1);
+    // and so is one whose attribute has another name for the same value
+    p.send(request({ resource: { ...SVC, "service.instance.id": "i-1", "k8s.node.name": "pod-1" }, spans: [span({ name: "GET /cart" })] }));
+    expect(p.values()['traces_target_info{instance="i-1",job="checkout",k8s_node_name="pod-1"}']).toBe(1);
+    // set-if-absent: the info series is not refreshed by later spans, so the sweep removes it ...
+    registry.removeStale(p.now + 16 * 60_000);
+    expect(p.values()[key]).toBeUndefined();
+    // ... and the resource's next span makes it again
+    p.send(request({ resource, spans: [span({ name: "GET /cart" })] }));
+    expect(p.values()[key]).toBe(1);
+    // as a set of the registry's own (a released set is never written again)
+    expect(registry.labelSets).toBe(sets);
+  });
+
+  test("a resource with nothing to emit stays without target_info however often it comes", () => {
+    const p = pipeline(tenantConfig({ spanMetrics: cfg }));
+    for (let n = 0; n < 3; n++) p.send(request({ resource: { ...SVC, "service.instance.id": "i-1" }, spans: [span({ name: "GET /cart" })] }));
+    expect(Object.keys(p.values()).filter((k) => k.startsWith("traces_target_info"))).toEqual([]);
+    p.send(request({ resource: { ...SVC, "service.instance.id": "i-1", host: "h" }, spans: [span({ name: "GET /cart" })] }));
+    expect(p.values()['traces_target_info{host="h",instance="i-1",job="checkout"}']).toBe(1);
+  });
+
   test("instance label needs enable_instance_label", () => {
     const p = pipeline(tenantConfig({ spanMetrics: { ...cfg, enable_instance_label: false } }));
     p.send(request({ resource: { ...SVC, "service.instance.id": "i-1", host: "h" }, spans: [span({ name: "GET /cart" })] }));
