@@ -13,6 +13,19 @@ import { truncateLabelValue } from "./truncate.ts";
 export class FixedLabelSchema implements LabelSource {
   /** positions in the value array that survive deduplication, ordered by name */
   private readonly winners: number[];
+  /**
+   * The winners in the order the trie is walked: first those constant over a
+   * ResourceSpans (`resourcePositions`), then the rest. Any fixed order maps
+   * the same value tuples to the same sets; this one lets a resource's spans
+   * start below the levels their resource already decided (enterResource).
+   */
+  private readonly order: number[];
+  /** how many of `order` are resource-constant (never all of it: the last level holds the sets) */
+  private readonly prefixLen: number;
+  /** the node under the current resource's constant values, or null (none yet, or not walked) */
+  private prefixNode: TrieNode | null = null;
+  /** a limited label is among the resource-constant ones: its overflow value bypasses prefixNode */
+  private limitedInPrefix = false;
   private readonly names: string[];
   private readonly root: TrieNode = { children: new Map(), parent: null, keyInParent: "" };
   /** the value position of span_name, or -1 (never for info schemas) */
@@ -34,6 +47,8 @@ export class FixedLabelSchema implements LabelSource {
     names: readonly string[],
     private readonly rules: LabelRules,
     private readonly info = false,
+    /** value positions whose values only change between ResourceSpans */
+    resourcePositions: readonly number[] = [],
   ) {
     this.controls = rules.controls;
     this.names = names.map((n) => truncateLabelValue(n, rules.maxNameLength));
@@ -47,9 +62,28 @@ export class FixedLabelSchema implements LabelSource {
       .map(([, pos]) => pos);
     const span = this.winners.find((pos) => this.names[pos] === "span_name");
     this.spanPos = info || span === undefined ? -1 : span;
+    const constant = this.winners.filter((pos) => resourcePositions.includes(pos) && pos !== this.spanPos);
+    this.prefixLen = Math.min(constant.length, Math.max(this.winners.length - 1, 0));
+    this.order = [...constant.slice(0, this.prefixLen), ...this.winners.filter((pos) => !constant.slice(0, this.prefixLen).includes(pos))];
     this.states = this.names.map((n, pos) => (info || !this.winners.includes(pos) ? null : rules.controls.labelLimiter.state(n)));
     this.limitedMask = new Uint8Array(names.length);
     this.scratch = new Array<string>(names.length).fill("");
+  }
+
+  /**
+   * Walks the resource-constant levels once for a ResourceSpans whose values
+   * are in `values`; resolve() then starts each of its spans below them. Until
+   * the next call those positions of `values` must not change.
+   */
+  enterResource(values: readonly string[]): void {
+    this.prefixNode = null;
+    let node = this.root;
+    for (let i = 0; i < this.prefixLen; i++) {
+      const next = node.children.get(values[this.order[i]]);
+      if (next === undefined) return; // a new resource: its first span builds the path
+      node = next as TrieNode;
+    }
+    if (this.prefixLen > 0) this.prefixNode = node;
   }
 
   resolve(values: readonly string[]): LabelSet | null {
@@ -78,10 +112,17 @@ export class FixedLabelSchema implements LabelSource {
 
   /** Looks the values up in the trie: strings seen before carry their hash, nothing is allocated. */
   private walk(values: readonly string[]): LabelSet | null {
-    const w = this.winners;
+    const w = this.order;
     const last = w.length - 1;
     let node = this.root;
-    for (let i = 0; i < last; i++) {
+    let i = 0;
+    const p = this.prefixNode;
+    // an emptied node was detached from the trie by a release (label-set.ts detach)
+    if (p !== null && p.children.size > 0 && !(this.limitedNow && this.limitedInPrefix)) {
+      node = p;
+      i = this.prefixLen;
+    }
+    for (; i < last; i++) {
       const next = node.children.get(values[w[i]]);
       if (next === undefined) return this.insert(values, node, i);
       node = next as TrieNode;
@@ -135,10 +176,12 @@ export class FixedLabelSchema implements LabelSource {
     this.seenVersion = this.controls.labelLimiter.version;
     this.limited = [];
     this.limitedMask.fill(0);
+    this.limitedInPrefix = false;
     for (let pos = 0; pos < this.states.length; pos++) {
       if (this.states[pos]?.overLimit === true) {
         this.limited.push(pos);
         this.limitedMask[pos] = 1;
+        if (this.order.indexOf(pos) < this.prefixLen) this.limitedInPrefix = true;
       }
     }
   }
@@ -154,7 +197,7 @@ export class FixedLabelSchema implements LabelSource {
       user.push(this.names[pos], v);
     }
     const ls = findOrCreate(this.rules, user);
-    const w = this.winners;
+    const w = this.order;
     let node = from;
     for (let i = depth; i < w.length - 1; i++) {
       const child: TrieNode = { children: new Map(), parent: node, keyInParent: values[w[i]] };

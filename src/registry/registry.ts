@@ -147,8 +147,9 @@ export class Registry {
   }
 
   /** A schema for label sets whose names are fixed (values vary per span). */
-  fixedSchema(names: readonly string[]): FixedLabelSchema {
-    return new FixedLabelSchema(names, this.rules);
+  /** `resourcePositions`: values constant over a ResourceSpans (FixedLabelSchema.enterResource). */
+  fixedSchema(names: readonly string[], resourcePositions: readonly number[] = []): FixedLabelSchema {
+    return new FixedLabelSchema(names, this.rules, false, resourcePositions);
   }
 
   /** A fixed schema for an info metric (host info): never sanitized nor limited per label (spec §8.1). */

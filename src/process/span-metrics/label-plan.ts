@@ -60,6 +60,11 @@ export class SpanLabelPlan {
     this.instanceIdSlot = projection.slot("service.instance.id");
   }
 
+  /** positions whose values depend only on the resource (service, job, instance) */
+  get resourcePositions(): number[] {
+    return [this.service, this.job, this.instance].filter((p) => p >= 0);
+  }
+
   private add(name: string): number {
     this.names.push(name);
     return this.names.length - 1;

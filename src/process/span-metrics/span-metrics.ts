@@ -53,7 +53,7 @@ export class SpanMetricsProcessor implements Processor {
     histogramMode: HistogramMode = "classic",
   ) {
     this.plan = new SpanLabelPlan(cfg, projection);
-    this.schema = registry.fixedSchema(this.plan.names);
+    this.schema = registry.fixedSchema(this.plan.names, this.plan.resourcePositions);
     this.values = new Array<string>(this.plan.names.length).fill("");
     this.calls = parts.count ? registry.counter("traces_spanmetrics_calls_total", META.calls) : null;
     this.latency = parts.latency ? registry.histogram("traces_spanmetrics_latency", cfg.histogram_buckets, histogramMode, META.latency) : null;
@@ -72,6 +72,7 @@ export class SpanMetricsProcessor implements Processor {
     const plan = this.plan;
     const values = this.values;
     plan.fillResource(block, values);
+    this.schema.enterResource(values);
     let targetInfoPending = this.targetInfo !== null;
     for (let i = block.spanStart; i < block.spanEnd; i++) {
       if ((batch.marks[i] & SpanMark.OutsideSlack) !== 0) continue;
