@@ -29,6 +29,8 @@ test("bench --quick runs every figure with no lost spans and no problems", async
   for (const want of [...wanted, "attack.chunked rss_peak_mb", "attack.idle fds_peak", "attack.idle api_answered"]) {
     expect(names.has(want)).toBe(true);
   }
+  // the Collector figures are opt-in: a default run never builds or runs it
+  expect(result.figures.filter((f) => f.name.startsWith("collector."))).toEqual([]);
   for (const f of result.figures.filter((x) => x.unit === "lost_spans")) expect(f.value).toBe(0);
   for (const f of result.figures.filter((x) => x.unit === "spans/s")) expect(f.value).toBeGreaterThan(0);
 }, 120_000);

@@ -9,6 +9,9 @@
  *                                  just the figures whose names start with one of these
  *   npm run bench -- --runs 7      measured runs per in-process figure (median reported)
  *   npm run bench -- --auth bearer the e2e receivers require a bearer token (or `basic`: an htpasswd user) the loader sends
+ *   npm run bench -- --only e2e,collector
+ *                                  redgen and the OpenTelemetry Collector under the same load (collector.* is opt-in:
+ *                                  named in --only, or --collector to add it to the run; builds the Collector once)
  *
  * What is measured (details and method: test/bench/README.md):
  *   drain.*                        the span-name sanitizer alone: ns per call on cache misses and hits, heap at 100k names
@@ -19,6 +22,9 @@
  *                                  redgen CPU-seconds per million spans (/proc/<pid>/stat), lost spans (must be 0),
  *                                  RSS idle / peak during the load (with its anonymous and file-backed parts) / at its end
  *                                  (--cpu-prof DIR: a .cpuprofile of redgen per protocol)
+ *   collector.http, collector.grpc the OpenTelemetry Collector (spanmetrics + servicegraph connectors, remote write)
+ *                                  under the e2e load with the bench config's settings: the same figures, and the
+ *                                  ratios of its CPU per span and peak RSS to redgen's (opt-in, never in CI)
  *   memory.<corpus>                RSS and heap bytes per active series after filling a registry (child process)
  *   collect.<corpus>               collection + remote-write encode + snappy for that registry, ms
  *   page.weight, page.<corpus>     the live page: document bytes (gzip), CPU of one poll of that registry
@@ -34,6 +40,7 @@
  * above; it is also the memory figures' child process (`--child memory`).
  */
 import { attacks } from "./figures/attack.ts";
+import { collectorFigures } from "./figures/collector.ts";
 import { controls } from "./figures/controls.ts";
 import { drainFigures } from "./figures/drain.ts";
 import { endToEnd } from "./figures/end-to-end.ts";
@@ -77,6 +84,8 @@ async function main(): Promise<void> {
   await startup(settings, report, args.option("binary"));
   await endToEnd(settings, report, "http", args.option("binary"));
   await endToEnd(settings, report, "grpc", args.option("binary"));
+  await collectorFigures(settings, report, "http");
+  await collectorFigures(settings, report, "grpc");
   for (const v of settings.memoryCorpora) await memory(settings, report, v);
   pageWeight(settings, report);
   await pauses(settings, report);

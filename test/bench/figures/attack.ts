@@ -15,7 +15,7 @@ import { ensureBinary } from "../../support/setup.ts";
 import { procRssBytes } from "./proc-stat.ts";
 import { openFds } from "../../support/proc.ts";
 import { type Report, log } from "./report.ts";
-import { type BenchSettings, wants } from "./settings.ts";
+import { type BenchSettings, wants, wantsSection } from "./settings.ts";
 
 const MIB = 1024 * 1024;
 
@@ -57,6 +57,7 @@ function sampler(pid: number, fds = false) {
 }
 
 export async function attacks(settings: BenchSettings, report: Report, binary: string | undefined): Promise<void> {
+  if (!wantsSection(settings, "attack")) return;
   if (binary === undefined) ensureBinary();
   if (wants(settings, "attack.chunked")) await chunked(settings, report, binary);
   if (wants(settings, "attack.idle")) await idle(settings, report, binary);

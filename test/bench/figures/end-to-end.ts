@@ -7,29 +7,14 @@
  * shrug at). RSS is taken at start (idle), every 20 ms during the measured
  * load (peak, with its anonymous and file-backed parts) and at its end.
  */
-import { join } from "node:path";
 import { Redgen } from "../../support/redgen-process.ts";
-import { REPO_ROOT, ensureBinary } from "../../support/setup.ts";
+import { ensureBinary } from "../../support/setup.ts";
 import { benchYaml } from "../bench-config.ts";
 import { corpusDir, ensureCorpus } from "../corpus.ts";
 import { TENANT } from "../harness.ts";
-import type { LoadResult } from "../load.ts";
-import { procCpuSeconds, procRss, procRssBytes } from "./proc-stat.ts";
+import { E2E_MAX_ITEMS, logLoad, measureLoad, reportLoad, spansSent } from "./load-run.ts";
 import { type Report, log } from "./report.ts";
 import { type BenchSettings, wants } from "./settings.ts";
-
-const LOAD_TS = join(import.meta.dir, "..", "load.ts");
-
-/** Runs load.ts with `--key value` args; its result plus the loader's own CPU time. */
-async function runLoader(args: Record<string, string | number>): Promise<LoadResult & { cpuMs: number }> {
-  const cmd = [process.execPath, LOAD_TS, ...Object.entries(args).flatMap(([k, v]) => [`--${k}`, String(v)])];
-  const proc = Bun.spawn(cmd, { stdout: "pipe", stderr: "inherit", cwd: REPO_ROOT });
-  const out = await new Response(proc.stdout).text();
-  const code = await proc.exited;
-  if (code !== 0) throw new Error(`load generator exited with ${code}: ${out}`);
-  const result = JSON.parse(out.trim().split("\n").pop() as string) as LoadResult;
-  return { ...result, cpuMs: Number(proc.resourceUsage()?.cpuTime.total ?? 0) / 1000 };
-}
 
 /**
  * --auth: the receivers' auth block and the header the loader sends. Basic
@@ -59,7 +44,7 @@ function sumCalls(exposition: string): number {
 export async function endToEnd(settings: BenchSettings, report: Report, protocol: "http" | "grpc", binary?: string): Promise<void> {
   const name = `e2e.${protocol}`;
   if (!wants(settings, name)) return;
-  const { throughputCorpus, seed, e2eSeconds, e2eWarmSeconds, e2eConcurrency } = settings;
+  const { throughputCorpus, seed, e2eConcurrency } = settings;
   ensureCorpus(throughputCorpus, seed, log);
   if (binary === undefined) ensureBinary();
   // Rounds go to a sink in this process (its CPU is not redgen's): encoding, the queue on disk, the checkpoint and sending all count.
@@ -76,43 +61,18 @@ export async function endToEnd(settings: BenchSettings, report: Report, protocol
   const { receiverAuth, authorization } = await benchAuth(settings.auth);
   // --cpu-prof: the compiled binary honours BUN_OPTIONS; the profile is written at exit
   const env = settings.cpuProfDir === undefined ? undefined : { BUN_OPTIONS: `--cpu-prof --cpu-prof-dir=${settings.cpuProfDir} --cpu-prof-name=${name}.cpuprofile` };
-  const redgen = await Redgen.start({ config: benchYaml({ receivers: true, maxItems: 250_000, remoteWrite, receiverAuth }), binary, env });
+  const redgen = await Redgen.start({ config: benchYaml({ receivers: true, maxItems: E2E_MAX_ITEMS, remoteWrite, receiverAuth }), binary, env });
   try {
     const grpcPort = /otlp_grpc=\S+:(\d+)/.exec(redgen.process.stderr)?.[1];
     const url = protocol === "http" ? redgen.otlpHttpUrl : `http://127.0.0.1:${grpcPort}`;
     const common = { corpus: corpusDir(throughputCorpus, seed), protocol, url, tenant: TENANT, concurrency: e2eConcurrency, ...(authorization ? { authorization } : {}) };
-    const idleRss = procRssBytes(redgen.process.pid);
-    log(`${name}: redgen pid ${redgen.process.pid}, auth ${settings.auth}, warm-up ${e2eWarmSeconds} s, then ${e2eSeconds} s with ${e2eConcurrency} requests in flight`);
-    // the warm-up replays with other trace ids (pass-base), so the measured load never repeats one
-    const warm = await runLoader({ ...common, duration: e2eWarmSeconds, "pass-base": 1 << 20 });
-    const pid = redgen.process.pid;
-    const cpu0 = procCpuSeconds(pid);
-    // the peak is sampled during the measured load (the value at its end can be just after a GC)
-    let peak = procRss(pid);
-    const sampler = setInterval(() => {
-      const now = procRss(pid);
-      if (now.total > peak.total) peak = now;
-    }, 20);
-    const load = await runLoader({ ...common, duration: e2eSeconds, "pass-base": 0 }).finally(() => clearInterval(sampler));
-    const cpu = procCpuSeconds(pid) - cpu0;
-    const rss = procRssBytes(pid);
+    logLoad(settings, name, `redgen pid ${redgen.process.pid}, auth ${settings.auth}`);
+    const run = await measureLoad(settings, redgen.process.pid, common);
     const calls = sumCalls(await redgen.generated(TENANT));
-    const accepted = warm.spansAccepted + load.spansAccepted;
-    const sent = warm.spansSent + load.spansSent;
-    if (load.failedRequests + warm.failedRequests > 0) report.problem(`${name}: ${load.failedRequests + warm.failedRequests} failed requests, first: ${load.firstError || warm.firstError}`);
-    if (accepted !== sent) report.problem(`${name}: ${sent - accepted} spans rejected (partial success)`);
+    const sent = spansSent(run);
     if (calls !== sent) report.problem(`${name}: ${sent} spans sent, traces_spanmetrics_calls_total sums to ${calls}`);
-    report.add({ name, unit: "spans/s", value: load.spansAccepted / (load.elapsedMs / 1000) });
-    report.add({ name, unit: "cpu_s/Mspans", value: cpu / (load.spansAccepted / 1e6) });
-    report.add({ name, unit: "redgen_cpu/wall", value: cpu / (load.elapsedMs / 1000) });
-    report.add({ name, unit: "loader_cpu/wall", value: load.cpuMs / load.elapsedMs });
+    reportLoad(report, name, "redgen", run);
     report.add({ name, unit: "lost_spans", value: sent - calls });
-    report.add({ name, unit: "rss_mb", value: rss / 2 ** 20 });
-    report.add({ name, unit: "rss_idle_mb", value: idleRss / 2 ** 20 });
-    report.add({ name, unit: "rss_peak_mb", value: peak.total / 2 ** 20 });
-    // what the peak was made of: anonymous memory (JS heap, malloc) vs pages of the binary
-    report.add({ name, unit: "rss_peak_anon_mb", value: peak.anon / 2 ** 20 });
-    report.add({ name, unit: "rss_peak_file_mb", value: peak.file / 2 ** 20 });
     report.add({ name, unit: "remote_write_mb", value: rwBytes / 2 ** 20 });
   } finally {
     await redgen.stop();

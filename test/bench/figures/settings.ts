@@ -49,6 +49,8 @@ export interface BenchSettings {
   auth: "none" | "bearer" | "basic";
   /** --cpu-prof DIR: the e2e redgen writes a .cpuprofile per protocol there (BUN_OPTIONS) */
   cpuProfDir?: string;
+  /** --collector: the opt-in collector.* figures join the run (they build the OpenTelemetry Collector first) */
+  collector: boolean;
 }
 
 /** The settings the command line asks for, with the defaults for a full or a --quick run. */
@@ -68,12 +70,23 @@ export function benchSettings(args: Args): BenchSettings {
     memoryCorpora: quick ? ["quick-hi"] : ["100k", "1m"],
     auth: authOption(args.option("auth")),
     cpuProfDir: args.option("cpu-prof"),
+    collector: args.flag("collector"),
   };
 }
 
 /** Whether figure `name` was asked for: --only entries match a name exactly or as a dotted prefix ("e2e", "memory.1m"). */
 export function wants(s: BenchSettings, name: string): boolean {
   return s.only.length === 0 || s.only.some((p) => name === p || name.startsWith(`${p}.`));
+}
+
+/**
+ * Whether a collector.* figure (opt-in: it builds the OpenTelemetry Collector
+ * first) was asked for: never in the default run; `--collector` adds the
+ * family to what --only selects (everything without --only), and naming it in
+ * --only (`--only e2e,collector`) selects it without the flag.
+ */
+export function wantsCollector(s: BenchSettings, name: string): boolean {
+  return wants(s, name) && (s.collector || s.only.some((p) => name === p || name.startsWith(`${p}.`)));
 }
 
 /** Whether any figure under `section` (e.g. "decode") was asked for. */
