@@ -27,7 +27,7 @@ export class FixedLabelSchema implements LabelSource {
   /** a limited label is among the resource-constant ones: its overflow value bypasses prefixNode */
   private limitedInPrefix = false;
   private readonly names: string[];
-  private readonly root: TrieNode = { children: new Map(), parent: null, keyInParent: "" };
+  private readonly root: TrieNode = { children: new Map(), parent: null, keyInParent: "", lastKey: undefined, last: undefined };
   /** the value position of span_name, or -1 (never for info schemas) */
   private readonly spanPos: number;
   /** per value position, the per-label limiter's state of its name (null where no winner) */
@@ -123,11 +123,27 @@ export class FixedLabelSchema implements LabelSource {
       i = this.prefixLen;
     }
     for (; i < last; i++) {
-      const next = node.children.get(values[w[i]]);
+      const key = values[w[i]];
+      if (node.lastKey === key) {
+        node = node.last as TrieNode;
+        continue;
+      }
+      const next = node.children.get(key);
       if (next === undefined) return this.insert(values, node, i);
+      node.lastKey = key;
+      node.last = next;
       node = next as TrieNode;
     }
-    const leaf = node.children.get(last < 0 ? "" : values[w[last]]) as LabelSet | undefined;
+    const leafKey = last < 0 ? "" : values[w[last]];
+    if (node.lastKey === leafKey) {
+      const memo = node.last as LabelSet;
+      if (!memo.pruned) return memo;
+    }
+    const leaf = node.children.get(leafKey) as LabelSet | undefined;
+    if (leaf !== undefined) {
+      node.lastKey = leafKey;
+      node.last = leaf;
+    }
     return leaf !== undefined && !leaf.pruned ? leaf : this.insert(values, node, Math.max(last, 0));
   }
 
@@ -200,7 +216,7 @@ export class FixedLabelSchema implements LabelSource {
     const w = this.order;
     let node = from;
     for (let i = depth; i < w.length - 1; i++) {
-      const child: TrieNode = { children: new Map(), parent: node, keyInParent: values[w[i]] };
+      const child: TrieNode = { children: new Map(), parent: node, keyInParent: values[w[i]], lastKey: undefined, last: undefined };
       node.children.set(values[w[i]], child);
       node = child;
     }

@@ -3,6 +3,9 @@ export interface TrieNode {
   readonly children: Map<string, TrieNode | LabelSet>;
   readonly parent: TrieNode | null;
   readonly keyInParent: string;
+  /** the child found last and its key: consecutive spans often take the same branch */
+  lastKey: string | undefined;
+  last: TrieNode | LabelSet | undefined;
 }
 
 /**
@@ -48,6 +51,8 @@ export function detach(ls: LabelSet): void {
   let key = ls.trieKey;
   while (node !== null) {
     node.children.delete(key);
+    node.lastKey = undefined;
+    node.last = undefined;
     if (node.children.size > 0 || node.parent === null) break;
     key = node.keyInParent;
     node = node.parent;

@@ -109,3 +109,39 @@ describe("resource-constant levels walked once per ResourceSpans (enterResource)
     expect(s.resolve(other)).toBe(ls);
   });
 });
+
+describe("the branch each trie node took last", () => {
+  test("a released branch is never taken again from memory: the next span's set is live and reachable from the root", () => {
+    const r = registry({ staleDurationMs: 1000 });
+    const s = r.fixedSchema(["a", "b"]);
+    const c = r.counter("c_total");
+    const xy = s.resolve(["x", "y"]) as LabelSet;
+    const xz = s.resolve(["x", "z"]) as LabelSet;
+    expect(s.resolve(["x", "z"])).toBe(xz);
+    c.add(xy, 1, T0);
+    c.add(xz, 1, T0);
+    r.removeStale(T0 + 5000);
+    expect([xy.pruned, xz.pruned]).toEqual([true, true]);
+    for (const values of [["x", "z"], ["x", "y"]]) {
+      const again = s.resolve(values) as LabelSet;
+      expect(again.pruned).toBe(false);
+      expect(attached(again)).toBe(true);
+      expect(s.resolve(values)).toBe(again);
+    }
+  });
+
+  test("alternating branches resolve to their own sets", () => {
+    const r = registry();
+    const s = r.fixedSchema(["a", "b"]);
+    const sets = new Map<string, LabelSet>();
+    for (let n = 0; n < 50; n++) {
+      const values = [`a${n % 3}`, `b${n % 4}`];
+      const ls = s.resolve(values) as LabelSet;
+      expect(ls.labels).toEqual(["a", values[0], "b", values[1]]);
+      const k = values.join();
+      if (!sets.has(k)) sets.set(k, ls);
+      expect(ls).toBe(sets.get(k) as LabelSet);
+    }
+    expect(r.labelSets).toBe(12);
+  });
+});
