@@ -5,7 +5,8 @@
 import { hostname } from "node:os";
 import type { Problems } from "./config-error.ts";
 import type { Config } from "./types.ts";
-import { misspeltSections, type ParsedRoot } from "./schema-root.ts";
+import type { ParsedRoot } from "./schema-root.ts";
+import { misspeltSections } from "./misspelt-sections.ts";
 import { ignoredSettingWarnings } from "./ignored-warnings.ts";
 import { buildAuth } from "./auth.ts";
 import { buildReceivers, serverTls } from "./receivers.ts";

@@ -4,7 +4,7 @@
  * into one warning naming the key's path.
  */
 import { formatPath, type PathSegment } from "./config-error.ts";
-import { IgnoredSetting, valueNotes } from "./schema-blocks.ts";
+import { IgnoredSetting, valueNotes } from "./parse-notes.ts";
 
 /** One warning per IgnoredSetting (and per noted value) found in a parsed config, in document order of the schema. */
 export function ignoredSettingWarnings(parsed: unknown, base: readonly PathSegment[] = []): string[] {

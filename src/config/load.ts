@@ -11,9 +11,7 @@ import { describeFsError } from "./config-files.ts";
 import type { ParsedRoot } from "./schema-root.ts";
 import { embeddedDefaultParsed } from "./embedded-default-parsed.ts" with { type: "macro" };
 import { expandEnv } from "./expand-env.ts";
-import { rootSchema } from "./schema-root.ts";
-import { parseYaml } from "./yaml-source.ts";
-import { addZodIssues } from "./zod-issues.ts";
+import { parsers } from "./parsers.ts";
 
 export { ConfigError } from "./config-error.ts";
 export { tenantConfigFor } from "./tenant-config.ts";
@@ -43,6 +41,7 @@ export function loadConfig(path: string | undefined, opts: LoadOptions = {}): Co
 
 /** Validates config text (the content of a tempo.yaml) into a Config; throws ConfigError. */
 export function parseConfig(text: string, opts: LoadOptions = {}): Config {
+  const { parseYaml, rootSchema, addZodIssues } = parsers();
   const source = parseYaml(opts.expandEnv === true ? expandEnv(text, opts.env) : text);
   const problems = new Problems();
   const parsed = rootSchema.safeParse(source.data ?? {}, { reportInput: true });

@@ -8,9 +8,8 @@ import { readFileSync } from "node:fs";
 import { Problems } from "./config-error.ts";
 import { describeFsError } from "./config-files.ts";
 import { ignoredSettingWarnings } from "./ignored-warnings.ts";
-import { runtimeOverridesSchema } from "./schema-overrides.ts";
-import { parseYaml } from "./yaml-source.ts";
-import { addZodIssues } from "./zod-issues.ts";
+import { parsers } from "./parsers.ts";
+import type { runtimeOverridesSchema } from "./schema-overrides.ts";
 
 /** One tenant's entry, as parsed. */
 export type TenantOverridesEntry = z.output<typeof runtimeOverridesSchema>["overrides"][string];
@@ -42,6 +41,7 @@ export function loadRuntimeOverrides(
       continue;
     }
     const context = `per-tenant overrides file ${file}`;
+    const { parseYaml, runtimeOverridesSchema, addZodIssues } = parsers();
     const source = parseYaml(text, context);
     const result = runtimeOverridesSchema.safeParse(source.data ?? {}, { reportInput: true });
     if (!result.success) {

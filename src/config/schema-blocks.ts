@@ -6,21 +6,9 @@
  */
 import { z } from "zod";
 import { closestKey } from "./closest-key.ts";
+import { IgnoredSetting } from "./parse-notes.ts";
 
-/** Marks a key that redgen accepts and ignores; the config builder turns each into one warning. */
-export class IgnoredSetting {
-  constructor(
-    /** Builds the warning text from the key's dotted path and the key itself. */
-    readonly describe: (path: string, key: string) => string,
-  ) {}
-}
-
-/**
- * Warnings attached to parsed values that are kept (not ignored) but were
- * changed on the way in, e.g. unsorted bucket lists; the config builder turns
- * each into one warning at the value's path, like IgnoredSetting markers.
- */
-export const valueNotes = new WeakMap<object, (path: string) => string>();
+export { IgnoredSetting, valueNotes } from "./parse-notes.ts";
 
 /** The standard warning for an accepted-but-ignored key, with an optional reason. */
 export function ignoredBecause(reason?: string): (path: string) => string {

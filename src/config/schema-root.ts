@@ -6,7 +6,6 @@
  */
 import type { z } from "zod";
 import { block, ignoreAll, openBlock } from "./schema-blocks.ts";
-import { closestKey } from "./closest-key.ts";
 import { distributorSchema } from "./schema-distributor.ts";
 import { generatorSchema } from "./schema-generator.ts";
 import { ingestSchema } from "./schema-ingest.ts";
@@ -69,17 +68,4 @@ export const rootSchema = openBlock(
 /** tempo.yaml as parsed and defaulted, before it becomes a Config. */
 export type ParsedRoot = z.output<typeof rootSchema>;
 
-// The sections redgen reads. Ignoring a misspelling of one would silently run
-// with defaults, so such a key fails instead of being another version's section.
-const USED_SECTIONS = ["server", "distributor", "metrics_generator", "overrides", "ingest"];
 
-/** Unknown top-level keys that look like a misspelt section redgen reads, with the section meant. */
-export function misspeltSections(parsed: ParsedRoot): { key: string; section: string }[] {
-  const known = new Set(Object.keys(rootSchema.shape));
-  const found: { key: string; section: string }[] = [];
-  for (const key of Object.keys(parsed)) {
-    const section = known.has(key) ? undefined : closestKey(key, USED_SECTIONS);
-    if (section !== undefined) found.push({ key, section });
-  }
-  return found;
-}

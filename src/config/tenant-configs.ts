@@ -4,15 +4,23 @@
  * config + that tenant's entry: the entry replaces the defaults, spec §10).
  * The runtime part runs again on every reload (runtimeTenantConfigs).
  */
+import type { z } from "zod";
 import { Problems, type PathSegment } from "./config-error.ts";
 import type { ProcessorName, RuntimeOverridesSource, TenantConfig } from "./types.ts";
 import type { ParsedRoot } from "./schema-root.ts";
 import type { GeneratorOverrides } from "./schema-overrides.ts";
-import { hostInfoSchema, serviceGraphsSchema, spanMetricsSchema } from "./schema-processors.ts";
+import type { hostInfoSchema, serviceGraphsSchema, spanMetricsSchema } from "./schema-processors.ts";
+import { processorDefaults } from "./schema-facts.ts" with { type: "macro" };
 import { NATIVE_HISTOGRAM_DEFAULTS, buildTenantConfig, type GeneratorBase } from "./tenant-config.ts";
 import { defaultProcessors, validProcessors } from "./processor-selection.ts";
 import { checkDimensionMappings } from "./dimension-mapping-check.ts";
 import { loadRuntimeOverrides } from "./runtime-overrides.ts";
+
+interface ProcessorDefaults {
+  span_metrics: z.output<typeof spanMetricsSchema>;
+  service_graphs: z.output<typeof serviceGraphsSchema>;
+  host_info: z.output<typeof hostInfoSchema>;
+}
 
 /** The tenant part of Config, plus problems found in runtime overrides files (by file name). */
 export interface TenantConfigs {
@@ -35,9 +43,10 @@ export function buildTenantConfigs(parsed: ParsedRoot, problems: Problems, warni
       maxBuckets: defaults?.native_histogram_max_bucket_number ?? NATIVE_HISTOGRAM_DEFAULTS.maxBuckets,
       minResetMs: defaults?.native_histogram_min_reset_duration ?? NATIVE_HISTOGRAM_DEFAULTS.minResetMs,
     },
-    span_metrics: blocks.span_metrics ?? spanMetricsSchema.parse({}),
-    service_graphs: blocks.service_graphs ?? serviceGraphsSchema.parse({}),
-    host_info: blocks.host_info ?? hostInfoSchema.parse({}),
+    // a fresh copy each time: a literal made when the binary was built
+    span_metrics: blocks.span_metrics ?? (processorDefaults() as ProcessorDefaults).span_metrics,
+    service_graphs: blocks.service_graphs ?? (processorDefaults() as ProcessorDefaults).service_graphs,
+    host_info: blocks.host_info ?? (processorDefaults() as ProcessorDefaults).host_info,
     collection_interval_ms: gen.registry.collection_interval_ms,
     ingestion_time_range_slack_ms: gen.metrics_ingestion_time_range_slack,
   };
