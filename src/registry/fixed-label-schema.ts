@@ -197,7 +197,8 @@ export class FixedLabelSchema implements LabelSource {
       if (this.states[pos]?.overLimit === true) {
         this.limited.push(pos);
         this.limitedMask[pos] = 1;
-        if (this.order.indexOf(pos) < this.prefixLen) this.limitedInPrefix = true;
+        const at = this.order.indexOf(pos);
+        if (at >= 0 && at < this.prefixLen) this.limitedInPrefix = true;
       }
     }
   }
