@@ -97,6 +97,33 @@ describe("OTLP/HTTP success", () => {
   });
 });
 
+describe("OTLP/HTTP releases a body once its request is handled", () => {
+  for (const [name, body, headers] of [
+    ["protobuf", goodPb(), PB],
+    ["protobuf + gzip (the body and its inflated copy)", gzipSync(goodPb()), { ...PB, "Content-Encoding": "gzip" }],
+  ] as const) {
+    test(name, async () => {
+      const r = receiver();
+      const seen: Uint8Array[] = [];
+      const exportProtobuf = r.exporter.exportProtobuf.bind(r.exporter);
+      r.exporter.exportProtobuf = (tenant: string, bytes: Uint8Array) => {
+        seen.push(bytes);
+        expect(bytes.buffer.detached).toBe(false);
+        return exportProtobuf(tenant, bytes);
+      };
+      const res = await r.post(body, { ...headers, "Content-Length": String(body.length) });
+      expect(res.status).toBe(200);
+      expect(r.calls()).toBe(2);
+      // the decoder copied what it keeps: the bytes it read are gone, not waiting for a collection
+      expect(seen.length).toBe(1);
+      expect(seen[0].buffer.detached).toBe(true);
+      // and the receiver keeps serving from fresh bodies
+      expect((await r.post(body, { ...headers, "Content-Length": String(body.length) })).status).toBe(200);
+      expect(r.calls()).toBe(4);
+    });
+  }
+});
+
 describe("OTLP/HTTP bad input: right status, nothing counted, still serving", () => {
   const bomb = gzipSync(new Uint8Array(50 * LIMIT));
   const truncated = goodPb().slice(0, 40);
