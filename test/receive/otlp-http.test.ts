@@ -108,7 +108,7 @@ describe("OTLP/HTTP releases a body once its request is handled", () => {
       const exportProtobuf = r.exporter.exportProtobuf.bind(r.exporter);
       r.exporter.exportProtobuf = (tenant: string, bytes: Uint8Array) => {
         seen.push(bytes);
-        expect(bytes.buffer.detached).toBe(false);
+        expect((bytes.buffer as ArrayBuffer).detached).toBe(false);
         return exportProtobuf(tenant, bytes);
       };
       const res = await r.post(body, { ...headers, "Content-Length": String(body.length) });
@@ -116,7 +116,7 @@ describe("OTLP/HTTP releases a body once its request is handled", () => {
       expect(r.calls()).toBe(2);
       // the decoder copied what it keeps: the bytes it read are gone, not waiting for a collection
       expect(seen.length).toBe(1);
-      expect(seen[0].buffer.detached).toBe(true);
+      expect((seen[0].buffer as ArrayBuffer).detached).toBe(true);
       // and the receiver keeps serving from fresh bodies
       expect((await r.post(body, { ...headers, "Content-Length": String(body.length) })).status).toBe(200);
       expect(r.calls()).toBe(4);
