@@ -62,9 +62,11 @@ export class FixedLabelSchema implements LabelSource {
       .map(([, pos]) => pos);
     const span = this.winners.find((pos) => this.names[pos] === "span_name");
     this.spanPos = info || span === undefined ? -1 : span;
-    const constant = this.winners.filter((pos) => resourcePositions.includes(pos) && pos !== this.spanPos);
-    this.prefixLen = Math.min(constant.length, Math.max(this.winners.length - 1, 0));
-    this.order = [...constant.slice(0, this.prefixLen), ...this.winners.filter((pos) => !constant.slice(0, this.prefixLen).includes(pos))];
+    const prefix = this.winners
+      .filter((pos) => resourcePositions.includes(pos) && pos !== this.spanPos)
+      .slice(0, Math.max(this.winners.length - 1, 0));
+    this.prefixLen = prefix.length;
+    this.order = [...prefix, ...this.winners.filter((pos) => !prefix.includes(pos))];
     this.states = this.names.map((n, pos) => (info || !this.winners.includes(pos) ? null : rules.controls.labelLimiter.state(n)));
     this.limitedMask = new Uint8Array(names.length);
     this.scratch = new Array<string>(names.length).fill("");
