@@ -8,8 +8,6 @@ import { z } from "zod";
 import { closestKey } from "./closest-key.ts";
 import { IgnoredSetting } from "./parse-notes.ts";
 
-export { IgnoredSetting, valueNotes } from "./parse-notes.ts";
-
 /** The standard warning for an accepted-but-ignored key, with an optional reason. */
 export function ignoredBecause(reason?: string): (path: string) => string {
   return (path) => `${path} is accepted and ignored by redgen${reason === undefined ? "" : ` (${reason})`}`;

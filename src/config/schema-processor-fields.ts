@@ -4,7 +4,8 @@
  */
 import { z } from "zod";
 import type { DimensionMapping } from "./types.ts";
-import { opt, strictBlock, valueNotes, withDefault } from "./schema-blocks.ts";
+import { opt, strictBlock, withDefault } from "./schema-blocks.ts";
+import { valueNotes } from "./parse-notes.ts";
 import { bool, finiteNumber, nonEmptyStr, str } from "./schema-scalars.ts";
 import { isValidMetricName } from "./label-names.ts";
 
