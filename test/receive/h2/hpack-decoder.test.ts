@@ -101,6 +101,8 @@ describe("HpackDecoder: malformed blocks throw HpackError compression", () => {
   });
   test("a truncated string", () => {
     expectCompressionError("04 05 6162", /string longer than the rest/);
+    expectCompressionError("04 03 6162", /string longer than the rest/); // one byte short
+    expectCompressionError("04 82 1f", /string longer than the rest/); // Huffman, one byte short
     expectCompressionError("40 01 61", /truncated string/); // a new name without its value
     expectCompressionError("04", /truncated string/); // a name index without its value
     expectCompressionError("40 8a ff", /string longer than the rest/);
