@@ -72,7 +72,8 @@ export class HpackDecoder {
    * `onHeader` per field in order. Throws HpackError: `compression` for a malformed block (the
    * connection is then unusable), `too_large` after the whole block was decoded when the header
    * list exceeded maxHeaderListBytes (fields before the limit were already passed to onHeader).
-   * The caller bounds the block's length.
+   * The caller bounds the block's length. If onHeader throws, the table may be left mid-block:
+   * treat that like a compression error.
    */
   decode(block: Uint8Array, onHeader: (name: string, value: string) => void): void {
     this.src = Buffer.isBuffer(block) ? block : Buffer.from(block.buffer, block.byteOffset, block.byteLength);
