@@ -1,0 +1,467 @@
+import { FrameReader, type FrameSink } from "./frame-reader.ts";
+import {
+  DEFAULT_WINDOW,
+  ErrorCode,
+  Flag,
+  FrameType,
+  MAX_WINDOW,
+  Setting,
+  frame,
+  goaway,
+  readUint32,
+  rstStream,
+  settings,
+  windowUpdate,
+} from "./frames.ts";
+import { H2Stream, type StreamOwner } from "./h2-stream.ts";
+import { HeaderBlocks } from "./header-blocks.ts";
+import { log } from "../../util/log.ts";
+
+/** The socket under a connection (the listener handles backpressure). */
+export interface Transport {
+  write(bytes: Uint8Array): void;
+  /** closes once everything written has gone out */
+  end(): void;
+  destroy(): void;
+}
+
+/** Life-cycle signals for keepalive bookkeeping (GrpcSessions). */
+export interface ConnectionEvents {
+  settled(): void;
+  streamOpened(): void;
+  streamClosed(): void;
+  pinged(): void;
+  closed(): void;
+}
+
+export interface ConnectionLimits {
+  maxConcurrentStreams: number;
+  /** what each stream, and the connection, may have in flight towards this server */
+  streamWindow: number;
+  connectionWindow: number;
+  /** decoded request headers, RFC 9113 §6.5.2 size */
+  maxHeaderListBytes: number;
+}
+
+/**
+ * The server side of one HTTP/2 connection (RFC 9113), as much as a gRPC
+ * unary service needs: SETTINGS, flow control both ways, HEADERS with
+ * CONTINUATION and HPACK, DATA to the stream's handler as it arrives, PING,
+ * RST_STREAM and GOAWAY. Priorities are ignored; nothing is pushed.
+ * Everything written while a read is handled goes out in one write.
+ */
+export class H2Connection implements FrameSink, StreamOwner {
+  private readonly reader = new FrameReader(this);
+  private readonly blocks: HeaderBlocks;
+  private readonly streams = new Map<number, H2Stream>();
+  private out: Uint8Array[] = [];
+  private reading = false;
+  private flushQueued = false;
+  private gotSettings = false;
+  private lastStream = 0;
+  private goingAway = false;
+  private ended = false;
+  private peerWindow = DEFAULT_WINDOW;
+  private peerMaxFrame = 16_384;
+  private sendWindow = DEFAULT_WINDOW;
+  private recvWindow: number;
+  private recvUnacked = 0;
+  /** the DATA frame being read: its stream (undefined: read and dropped), length and flags */
+  private cur: H2Stream | undefined;
+  private curLength = 0;
+  private curFlags = 0;
+  private readonly blocked = new Set<H2Stream>();
+  private pings: { payload: Uint8Array; done: (err: Error | null) => void }[] = [];
+  private pingCount = 0;
+  events: ConnectionEvents | undefined;
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly limits: ConnectionLimits,
+    private readonly onStream: (s: H2Stream) => void,
+  ) {
+    this.blocks = new HeaderBlocks(limits.maxHeaderListBytes);
+    this.recvWindow = limits.connectionWindow;
+    this.send(
+      settings([
+        [Setting.MAX_CONCURRENT_STREAMS, limits.maxConcurrentStreams],
+        [Setting.INITIAL_WINDOW_SIZE, limits.streamWindow],
+        [Setting.MAX_HEADER_LIST_SIZE, limits.maxHeaderListBytes],
+        [Setting.ENABLE_PUSH, 0],
+      ]),
+    );
+    if (limits.connectionWindow > DEFAULT_WINDOW) this.send(windowUpdate(0, limits.connectionWindow - DEFAULT_WINDOW));
+  }
+
+  /** streams open now */
+  get active(): number {
+    return this.streams.size;
+  }
+
+  /** Bytes from the socket. */
+  receive(bytes: Uint8Array): void {
+    this.reading = true;
+    try {
+      this.reader.push(bytes);
+    } catch (e) {
+      // a fault of this server's, not the client's: the connection ends, the process serves on
+      log.error("OTLP/gRPC connection failed", { err: e });
+      this.fail(ErrorCode.INTERNAL_ERROR, "internal error");
+    } finally {
+      this.reading = false;
+      this.flush();
+    }
+  }
+
+  /** Sends a PING; `done` hears of its ACK (null) or of the connection's end. */
+  ping(done: (err: Error | null) => void): boolean {
+    if (this.ended) return false;
+    const payload = new Uint8Array(8);
+    payload[7] = ++this.pingCount & 0xff;
+    payload[6] = (this.pingCount >>> 8) & 0xff;
+    this.pings.push({ payload, done });
+    this.send(frame(FrameType.PING, 0, 0, payload));
+    return true;
+  }
+
+  /** GOAWAY with `code`; no new streams are taken; the connection ends once the open ones have. */
+  close(code: number = ErrorCode.NO_ERROR, debug?: string): void {
+    if (this.ended) return;
+    if (!this.goingAway) {
+      this.goingAway = true;
+      this.send(goaway(this.lastStream, code, debug));
+    }
+    if (this.streams.size === 0) this.end();
+  }
+
+  /** Cuts the connection now. */
+  destroy(): void {
+    this.ended = true;
+    this.reader.stop();
+    this.transport.destroy();
+  }
+
+  /** The socket closed (either side): open streams are over. */
+  closed(): void {
+    this.ended = true;
+    this.reader.stop();
+    for (const s of [...this.streams.values()]) this.closeStream(s);
+    const pings = this.pings;
+    this.pings = [];
+    for (const p of pings) p.done(new Error("connection closed"));
+    this.events?.closed();
+  }
+
+  // ---- FrameSink ----
+
+  control(type: number, flags: number, id: number, p: Uint8Array): void {
+    if (!this.gotSettings && type !== FrameType.SETTINGS) return this.fail(ErrorCode.PROTOCOL_ERROR, "the first frame must be SETTINGS");
+    if (this.blocks.pending !== 0 && type !== FrameType.CONTINUATION) return this.fail(ErrorCode.PROTOCOL_ERROR, "a header block interrupted");
+    switch (type) {
+      case FrameType.SETTINGS:
+        return this.onSettings(flags, id, p);
+      case FrameType.HEADERS:
+      case FrameType.CONTINUATION: {
+        if (id === 0) return this.fail(ErrorCode.PROTOCOL_ERROR, "HEADERS on stream 0");
+        const r = type === FrameType.HEADERS ? this.blocks.headers(id, flags, p) : this.blocks.continuation(id, flags, p);
+        if (typeof r === "string") return this.fail(this.blocks.errorCode, r);
+        if (r !== undefined) this.onHeaders(id, r, this.blocks.endStream);
+        return;
+      }
+      case FrameType.PRIORITY:
+        if (id === 0) return this.fail(ErrorCode.PROTOCOL_ERROR, "PRIORITY on stream 0");
+        return;
+      case FrameType.RST_STREAM: {
+        if (id === 0 || id > this.lastStream) return this.fail(ErrorCode.PROTOCOL_ERROR, "RST_STREAM on an idle stream");
+        if (p.length !== 4) return this.fail(ErrorCode.FRAME_SIZE_ERROR, "RST_STREAM size");
+        const s = this.streams.get(id);
+        if (s !== undefined) this.closeStream(s);
+        return;
+      }
+      case FrameType.PING:
+        return this.onPing(flags, id, p);
+      case FrameType.GOAWAY:
+        if (id !== 0) return this.fail(ErrorCode.PROTOCOL_ERROR, "GOAWAY on a stream");
+        return this.close();
+      case FrameType.WINDOW_UPDATE:
+        return this.onWindowUpdate(id, p);
+      case FrameType.PUSH_PROMISE:
+        return this.fail(ErrorCode.PROTOCOL_ERROR, "a client cannot push");
+      default:
+        return; // unknown frame types are ignored (RFC 9113 §5.5)
+    }
+  }
+
+  dataStart(id: number, flags: number, length: number): void {
+    if (this.blocks.pending !== 0) return this.fail(ErrorCode.PROTOCOL_ERROR, "a header block interrupted");
+    if (id === 0) return this.fail(ErrorCode.PROTOCOL_ERROR, "DATA on stream 0");
+    if (id > this.lastStream) return this.fail(ErrorCode.PROTOCOL_ERROR, "DATA on an idle stream");
+    if (length > this.recvWindow) return this.fail(ErrorCode.FLOW_CONTROL_ERROR, "DATA beyond the connection window");
+    this.recvWindow -= length;
+    this.curLength = length;
+    this.curFlags = flags;
+    let s = this.streams.get(id);
+    if (s !== undefined && s.remoteEnded) {
+      this.resetStream(s, ErrorCode.STREAM_CLOSED);
+      s = undefined;
+    } else if (s !== undefined && length > s.recvWindow) {
+      this.resetStream(s, ErrorCode.FLOW_CONTROL_ERROR);
+      s = undefined;
+    }
+    if (s !== undefined) s.recvWindow -= length;
+    this.cur = s;
+  }
+
+  dataBytes(chunk: Uint8Array, offset: number, length: number): void {
+    const s = this.cur;
+    if (s === undefined || s.closed) return;
+    if (s.events !== undefined) s.events.data(chunk, offset, length);
+    else (s.waiting ??= []).push(chunk.slice(offset, offset + length));
+  }
+
+  dataEnd(): void {
+    const s = this.cur;
+    this.cur = undefined;
+    if (s === undefined || s.closed) return this.credit(undefined, this.curLength);
+    if (s.events === undefined) s.withheld += this.curLength;
+    else this.credit(s, this.curLength);
+    if ((this.curFlags & Flag.END_STREAM) !== 0) this.remoteEnd(s);
+  }
+
+  fail(code: number, message: string): void {
+    if (this.ended) return;
+    this.reader.stop();
+    if (!this.goingAway) {
+      this.goingAway = true;
+      this.send(goaway(this.lastStream, code, message));
+    }
+    this.end();
+  }
+
+  // ---- StreamOwner ----
+
+  listen(s: H2Stream): void {
+    const waiting = s.waiting;
+    s.waiting = undefined;
+    if (waiting !== undefined) for (const c of waiting) s.events?.data(c, 0, c.length);
+    if (s.withheld > 0) {
+      this.credit(s, s.withheld);
+      s.withheld = 0;
+    }
+    if (s.remoteEnded && !s.closed) s.events?.end();
+  }
+
+  respond(s: H2Stream, block: Uint8Array, endStream: boolean): void {
+    if (s.closed || s.localEnded) return;
+    this.sendHeaders(s.id, block, endStream);
+    if (endStream) this.localEnd(s);
+  }
+
+  sendMessage(s: H2Stream, data: Uint8Array, trailers: Uint8Array): void {
+    if (s.closed || s.localEnded) return;
+    s.pendingData = data;
+    s.pendingTrailers = trailers;
+    this.trySend(s);
+  }
+
+  reset(s: H2Stream, code: number): void {
+    this.resetStream(s, code);
+  }
+
+  // ---- internals ----
+
+  private onSettings(flags: number, id: number, p: Uint8Array): void {
+    if (id !== 0) return this.fail(ErrorCode.PROTOCOL_ERROR, "SETTINGS on a stream");
+    if ((flags & Flag.ACK) !== 0) {
+      if (p.length !== 0) this.fail(ErrorCode.FRAME_SIZE_ERROR, "SETTINGS ACK with a payload");
+      return;
+    }
+    if (p.length % 6 !== 0) return this.fail(ErrorCode.FRAME_SIZE_ERROR, "SETTINGS size");
+    for (let i = 0; i < p.length; i += 6) {
+      const key = (p[i] << 8) | p[i + 1];
+      const v = readUint32(p, i + 2);
+      if (key === Setting.ENABLE_PUSH && v > 1) return this.fail(ErrorCode.PROTOCOL_ERROR, "ENABLE_PUSH");
+      if (key === Setting.INITIAL_WINDOW_SIZE) {
+        if (v > MAX_WINDOW) return this.fail(ErrorCode.FLOW_CONTROL_ERROR, "INITIAL_WINDOW_SIZE");
+        const delta = v - this.peerWindow;
+        this.peerWindow = v;
+        for (const s of this.streams.values()) s.sendWindow += delta;
+      }
+      if (key === Setting.MAX_FRAME_SIZE) {
+        if (v < 16_384 || v > 16_777_215) return this.fail(ErrorCode.PROTOCOL_ERROR, "MAX_FRAME_SIZE");
+        this.peerMaxFrame = v;
+      }
+    }
+    this.send(frame(FrameType.SETTINGS, Flag.ACK, 0));
+    if (!this.gotSettings) {
+      this.gotSettings = true;
+      this.events?.settled();
+    }
+    this.sendBlocked();
+  }
+
+  private onPing(flags: number, id: number, p: Uint8Array): void {
+    if (id !== 0) return this.fail(ErrorCode.PROTOCOL_ERROR, "PING on a stream");
+    if (p.length !== 8) return this.fail(ErrorCode.FRAME_SIZE_ERROR, "PING size");
+    if ((flags & Flag.ACK) === 0) {
+      this.send(frame(FrameType.PING, Flag.ACK, 0, p));
+      this.events?.pinged();
+      return;
+    }
+    const i = this.pings.findIndex((q) => q.payload.every((b, k) => b === p[k]));
+    if (i >= 0) this.pings.splice(i, 1)[0].done(null);
+  }
+
+  private onWindowUpdate(id: number, p: Uint8Array): void {
+    if (p.length !== 4) return this.fail(ErrorCode.FRAME_SIZE_ERROR, "WINDOW_UPDATE size");
+    const inc = readUint32(p, 0) & 0x7fffffff;
+    if (id === 0) {
+      if (inc === 0) return this.fail(ErrorCode.PROTOCOL_ERROR, "a zero WINDOW_UPDATE");
+      this.sendWindow += inc;
+      if (this.sendWindow > MAX_WINDOW) return this.fail(ErrorCode.FLOW_CONTROL_ERROR, "connection window above 2^31-1");
+      return this.sendBlocked();
+    }
+    if (id > this.lastStream) return this.fail(ErrorCode.PROTOCOL_ERROR, "WINDOW_UPDATE on an idle stream");
+    const s = this.streams.get(id);
+    if (s === undefined) return;
+    if (inc === 0) return this.resetStream(s, ErrorCode.PROTOCOL_ERROR);
+    s.sendWindow += inc;
+    if (s.sendWindow > MAX_WINDOW) return this.resetStream(s, ErrorCode.FLOW_CONTROL_ERROR);
+    if (s.pendingTrailers !== undefined) this.trySend(s);
+  }
+
+  private onHeaders(id: number, headers: Record<string, string> | null, endStream: boolean): void {
+    const open = this.streams.get(id);
+    if (open !== undefined) {
+      // trailers from the client: they must end the stream
+      if (!endStream || open.remoteEnded) return this.resetStream(open, ErrorCode.PROTOCOL_ERROR);
+      return this.remoteEnd(open);
+    }
+    // a stream this server already answered or reset: the block was decoded (HPACK stays in step), the stream stays closed
+    if (id <= this.lastStream) return void this.send(rstStream(id, ErrorCode.STREAM_CLOSED));
+    if (id % 2 === 0) return this.fail(ErrorCode.PROTOCOL_ERROR, "an even stream id from a client");
+    this.lastStream = id;
+    if (this.goingAway || this.streams.size >= this.limits.maxConcurrentStreams) return void this.send(rstStream(id, ErrorCode.REFUSED_STREAM));
+    if (headers === null) return void this.send(rstStream(id, ErrorCode.PROTOCOL_ERROR));
+    const s = new H2Stream(id, headers, this, this.peerWindow, this.limits.streamWindow);
+    this.streams.set(id, s);
+    this.events?.streamOpened();
+    s.remoteEnded = endStream;
+    this.onStream(s);
+  }
+
+  private remoteEnd(s: H2Stream): void {
+    s.remoteEnded = true;
+    if (s.events !== undefined) s.events.end();
+    if (s.localEnded) this.closeStream(s);
+  }
+
+  private localEnd(s: H2Stream): void {
+    s.localEnded = true;
+    if (s.remoteEnded) this.closeStream(s);
+  }
+
+  private resetStream(s: H2Stream, code: number): void {
+    if (s.closed) return;
+    this.send(rstStream(s.id, code));
+    this.closeStream(s);
+  }
+
+  private closeStream(s: H2Stream): void {
+    if (s.closed) return;
+    s.closed = true;
+    s.waiting = undefined;
+    this.streams.delete(s.id);
+    this.blocked.delete(s);
+    if (s.withheld > 0) this.credit(undefined, s.withheld);
+    this.events?.streamClosed();
+    s.events?.close();
+    if (this.goingAway && this.streams.size === 0) this.end();
+  }
+
+  /** Gives `n` bytes back to the client's windows, in updates of at least half a window. */
+  private credit(s: H2Stream | undefined, n: number): void {
+    this.recvUnacked += n;
+    if (this.recvUnacked >= this.limits.connectionWindow / 2) {
+      this.send(windowUpdate(0, this.recvUnacked));
+      this.recvWindow += this.recvUnacked;
+      this.recvUnacked = 0;
+    }
+    if (s === undefined || s.remoteEnded || s.closed) return;
+    s.unacked += n;
+    if (s.unacked >= this.limits.streamWindow / 2) {
+      this.send(windowUpdate(s.id, s.unacked));
+      s.recvWindow += s.unacked;
+      s.unacked = 0;
+    }
+  }
+
+  private sendHeaders(id: number, block: Uint8Array, endStream: boolean): void {
+    const max = this.peerMaxFrame;
+    const first = Math.min(block.length, max);
+    const end = endStream ? Flag.END_STREAM : 0;
+    this.send(frame(FrameType.HEADERS, end | (first === block.length ? Flag.END_HEADERS : 0), id, block, 0, first));
+    for (let off = first; off < block.length; off += max) {
+      const n = Math.min(max, block.length - off);
+      this.send(frame(FrameType.CONTINUATION, off + n === block.length ? Flag.END_HEADERS : 0, id, block, off, n));
+    }
+  }
+
+  /** The response message as far as the windows allow; the trailers once all of it went. */
+  private trySend(s: H2Stream): void {
+    const data = s.pendingData as Uint8Array;
+    let off = 0;
+    while (off < data.length) {
+      const n = Math.min(data.length - off, this.peerMaxFrame, s.sendWindow, this.sendWindow);
+      if (n <= 0) break;
+      this.send(frame(FrameType.DATA, 0, s.id, data, off, n));
+      s.sendWindow -= n;
+      this.sendWindow -= n;
+      off += n;
+    }
+    if (off < data.length) {
+      s.pendingData = data.subarray(off);
+      this.blocked.add(s);
+      return;
+    }
+    this.blocked.delete(s);
+    const trailers = s.pendingTrailers as Uint8Array;
+    s.pendingData = s.pendingTrailers = undefined;
+    this.sendHeaders(s.id, trailers, true);
+    this.localEnd(s);
+  }
+
+  private sendBlocked(): void {
+    for (const s of [...this.blocked]) if (s.pendingTrailers !== undefined) this.trySend(s);
+  }
+
+  private send(bytes: Uint8Array): void {
+    if (this.ended) return;
+    this.out.push(bytes);
+    this.flushSoon();
+  }
+
+  private flushSoon(): void {
+    if (this.reading || this.flushQueued) return;
+    this.flushQueued = true;
+    queueMicrotask(() => {
+      this.flushQueued = false;
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    const out = this.out;
+    if (out.length === 0 || this.ended) return;
+    this.out = [];
+    this.transport.write(out.length === 1 ? out[0] : Buffer.concat(out));
+  }
+
+  private end(): void {
+    if (this.ended) return;
+    this.flush();
+    this.ended = true;
+    this.reader.stop();
+    this.transport.end();
+  }
+}
