@@ -1,5 +1,5 @@
-import type { Http2SecureServer, Http2Server, ServerHttp2Session } from "node:http2";
 import type { GrpcListenConfig } from "../config/types.ts";
+import type { ConnectionEvents, H2Connection } from "./h2/h2-connection.ts";
 
 /** How long a new connection may take to send the HTTP/2 preface and SETTINGS (grpc-go waits 120 s). */
 export const HANDSHAKE_MS = 10_000;
@@ -9,18 +9,47 @@ const MAX_PING_STRIKES = 2;
 const NO_STREAM_PING_MS = 2 * 3600_000;
 const ENHANCE_YOUR_CALM = 0xb;
 
-interface SessionState {
-  createdAt: number;
+/** One connection's keepalive state, fed by the connection's life-cycle signals. */
+class SessionState implements ConnectionEvents {
+  readonly createdAt = Date.now();
   /** the client's SETTINGS arrived: the HTTP/2 handshake is done */
-  settled: boolean;
-  active: number;
-  idleSince: number;
+  isSettled = false;
+  active = 0;
+  idleSince = this.createdAt;
   /** last sign of life from the client (a stream, a ping) */
-  lastActivity: number;
-  lastPing: number;
-  strikes: number;
-  pingSentAt: number;
-  closingAt: number;
+  lastActivity = this.createdAt;
+  lastPing = 0;
+  strikes = 0;
+  pingSentAt = 0;
+  closingAt = 0;
+
+  constructor(
+    private readonly owner: GrpcSessions,
+    readonly conn: H2Connection,
+  ) {}
+
+  settled(): void {
+    this.isSettled = true;
+  }
+
+  streamOpened(): void {
+    this.active++;
+    this.lastActivity = Date.now();
+    this.strikes = 0;
+  }
+
+  streamClosed(): void {
+    this.active--;
+    this.lastActivity = this.idleSince = Date.now();
+  }
+
+  pinged(): void {
+    this.owner.pinged(this, Date.now());
+  }
+
+  closed(): void {
+    this.owner.forget(this.conn);
+  }
 }
 
 /**
@@ -35,15 +64,13 @@ interface SessionState {
  * closed after two strikes. One timer sweeps all connections.
  */
 export class GrpcSessions {
-  private readonly sessions = new Map<ServerHttp2Session, SessionState>();
+  private readonly sessions = new Map<H2Connection, SessionState>();
   private readonly timer: ReturnType<typeof setInterval>;
 
   constructor(
-    server: Http2Server | Http2SecureServer,
     private readonly cfg: GrpcListenConfig["keepalive"],
     private readonly handshakeMs = HANDSHAKE_MS,
   ) {
-    server.on("session", (s: ServerHttp2Session) => this.track(s));
     const shortest = Math.min(...[handshakeMs, cfg.max_connection_idle_ms, cfg.max_connection_age_ms, cfg.time_ms, cfg.timeout_ms].filter((v) => v > 0));
     this.timer = setInterval(() => this.sweep(Date.now()), Math.max(50, Math.min(1000, shortest / 4)));
     this.timer.unref();
@@ -54,47 +81,33 @@ export class GrpcSessions {
     return this.sessions.size;
   }
 
-  private track(s: ServerHttp2Session): void {
-    const now = Date.now();
-    const st: SessionState = { createdAt: now, settled: false, active: 0, idleSince: now, lastActivity: now, lastPing: 0, strikes: 0, pingSentAt: 0, closingAt: 0 };
-    this.sessions.set(s, st);
-    s.once("close", () => this.sessions.delete(s));
-    s.on("error", () => undefined); // protocol errors end the session; 'close' follows
-    s.once("remoteSettings", () => (st.settled = true));
-    s.on("stream", (stream) => {
-      st.active++;
-      st.lastActivity = Date.now();
-      st.strikes = 0;
-      stream.once("close", () => {
-        st.active--;
-        st.lastActivity = st.idleSince = Date.now();
-      });
-    });
-    s.on("ping", () => this.pinged(s, st, Date.now()));
+  /** A new connection; its signals go to the returned state. */
+  track(conn: H2Connection): ConnectionEvents {
+    const st = new SessionState(this, conn);
+    this.sessions.set(conn, st);
+    return st;
   }
 
-  private pinged(s: ServerHttp2Session, st: SessionState, now: number): void {
+  forget(conn: H2Connection): void {
+    this.sessions.delete(conn);
+  }
+
+  pinged(st: SessionState, now: number): void {
     const allowed = st.active === 0 && !this.cfg.permit_without_stream ? NO_STREAM_PING_MS : this.cfg.min_time_ms;
     if (st.lastPing !== 0 && now - st.lastPing < allowed) st.strikes++;
     st.lastPing = now;
     st.lastActivity = now;
     if (st.strikes > MAX_PING_STRIKES && st.closingAt === 0) {
       st.closingAt = now;
-      try {
-        s.goaway(ENHANCE_YOUR_CALM, 0, Buffer.from("too_many_pings"));
-      } catch {
-        // already going away
-      }
-      s.close();
+      st.conn.close(ENHANCE_YOUR_CALM, "too_many_pings");
     }
   }
 
   private sweep(now: number): void {
     const k = this.cfg;
     for (const [s, st] of this.sessions) {
-      if (s.destroyed) continue;
-      if (!st.settled && now - st.createdAt > this.handshakeMs) {
-        dropUnsettled(s);
+      if (!st.isSettled && now - st.createdAt > this.handshakeMs) {
+        s.destroy();
         continue;
       }
       if (st.closingAt === 0) {
@@ -132,19 +145,4 @@ export class GrpcSessions {
     for (const s of this.sessions.keys()) s.destroy();
     clearInterval(this.timer);
   }
-}
-
-/**
- * Ends a connection that never finished the HTTP/2 handshake. Bun's
- * ServerHttp2Session.destroy() returns early for a session that is not yet
- * connected and leaves its socket open, and a plain destroy() of that socket
- * does not notify the peer, so the socket is reset directly (found under the
- * session's internal socket symbol; where that is absent, as on Node,
- * session.destroy() does the job).
- */
-function dropUnsettled(s: ServerHttp2Session): void {
-  const key = Object.getOwnPropertySymbols(s).find((k) => k.description === "::bunhttp2socket::");
-  const socket = key === undefined ? undefined : (s as unknown as Record<symbol, { resetAndDestroy?: () => void } | null>)[key];
-  if (typeof socket?.resetAndDestroy === "function") socket.resetAndDestroy();
-  s.destroy();
 }

@@ -1,8 +1,9 @@
-import type { IncomingHttpHeaders, ServerHttp2Stream } from "node:http2";
 import { protobuf } from "../util/protobuf-runtime.ts";
 import { DecodeError } from "../decode/decode-error.ts";
-import { freeNow } from "./body-reader.ts";
 import { decompressBody } from "../decode/decompress.ts";
+import { ErrorCode } from "./h2/frames.ts";
+import type { H2Stream } from "./h2/h2-stream.ts";
+import { encodeHeaderBlock } from "./h2/hpack-encoder.ts";
 import type * as StatusPb from "../gen/google/rpc/status_pb.ts";
 import { lazy } from "../util/lazy.ts";
 import { log } from "../util/log.ts";
@@ -45,38 +46,45 @@ export interface UnaryMethod<Ctx> {
   /** where request messages are assembled (reused once a request is answered) */
   buffers: MessageBuffers;
   /** runs on the headers before any byte of the body is read; throws GrpcError (or rejects with one) to refuse */
-  admit(headers: IncomingHttpHeaders): Ctx | Promise<Ctx>;
+  admit(headers: Record<string, string>): Ctx | Promise<Ctx>;
   /** the response message for a request message; throws GrpcError or DecodeError to refuse */
   handle(message: Uint8Array, ctx: Ctx): Uint8Array;
   /** every answer's status, for the receiver's counters */
   answered(code: number): void;
 }
 
-const HEADERS = { ":status": 200, "content-type": "application/grpc", "grpc-accept-encoding": "gzip" };
+const HEADERS: [string, string][] = [
+  [":status", "200"],
+  ["content-type", "application/grpc"],
+  ["grpc-accept-encoding", "gzip"],
+];
+const RESPONSE_HEAD = encodeHeaderBlock(HEADERS);
+const OK_TRAILERS = encodeHeaderBlock([["grpc-status", "0"]]);
+const UNSUPPORTED_MEDIA = encodeHeaderBlock([[":status", "415"]]);
 
 /**
- * The gRPC unary protocol over node:http2 streams, for a server with one
- * method: content type, path and grpc-encoding checks, then the request
- * message read frame by frame, every DATA byte counted against the message
- * limit and the port's in-flight budget as it arrives (an oversized length
- * prefix is refused before its body comes), gzip inflated within the limit,
- * and the answer as a response message with OK trailers or a trailers-only
- * error. Malformed framing is INVALID_ARGUMENT, never INTERNAL.
+ * The gRPC unary protocol on the lean HTTP/2 server's streams, for a server
+ * with one method: content type, path and grpc-encoding checks, then the
+ * request message read as DATA arrives, every byte counted against the
+ * message limit and the port's in-flight budget (an oversized length prefix
+ * is refused before its body comes), gzip inflated within the limit, and the
+ * answer as a response message with OK trailers or a trailers-only error.
+ * Malformed framing is INVALID_ARGUMENT, never INTERNAL.
  */
-export function unaryHandler<Ctx>(m: UnaryMethod<Ctx>): (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => void {
-  return (stream, headers) => {
-    stream.on("error", () => undefined); // a client reset: 'close' follows, nothing to answer
-    const contentType = String(headers["content-type"] ?? "");
+export function unaryHandler<Ctx>(m: UnaryMethod<Ctx>): (stream: H2Stream) => void {
+  return (stream) => {
+    const headers = stream.headers;
+    const contentType = headers["content-type"] ?? "";
     if (!/^application\/grpc(\+proto)?(;|$)/.test(contentType)) {
-      respond(stream, { ":status": 415 }, true);
+      respond(stream, UNSUPPORTED_MEDIA);
       return;
     }
     const fail = (e: GrpcError) => {
       m.answered(e.code);
       trailersOnly(stream, e);
     };
-    if (headers[":method"] !== "POST" || headers[":path"] !== m.path) return fail(new GrpcError(Status.UNIMPLEMENTED, `unknown method ${String(headers[":path"])}`));
-    const encoding = String(headers["grpc-encoding"] ?? "identity");
+    if (headers[":method"] !== "POST" || headers[":path"] !== m.path) return fail(new GrpcError(Status.UNIMPLEMENTED, `unknown method ${headers[":path"]}`));
+    const encoding = headers["grpc-encoding"] ?? "identity";
     if (encoding !== "identity" && encoding !== "gzip") return fail(new GrpcError(Status.UNIMPLEMENTED, `grpc-encoding ${encoding} is not supported: use gzip or identity`));
 
     let held = 0;
@@ -92,30 +100,22 @@ export function unaryHandler<Ctx>(m: UnaryMethod<Ctx>): (stream: ServerHttp2Stre
       if (msg !== undefined) m.buffers.give(msg);
       msg = undefined;
     };
-    stream.once("close", () => {
-      m.budget.give(held);
-      held = 0;
-      done = true;
-      release();
-    });
     const refuse = (e: GrpcError) => {
       if (done) return;
-      done = true;
-      stream.removeAllListeners("data");
-      stream.resume(); // discard whatever else arrives
+      done = true; // whatever else arrives is dropped
       release();
       fail(e);
     };
     const limit = 5 + m.maxMessageBytes;
-    const onData = (chunk: Buffer) => {
+    const data = (chunk: Uint8Array, at: number, len: number) => {
       if (done) return;
-      const len = chunk.length;
       if (held + len > limit) return refuse(tooLarge(m.maxMessageBytes));
       if (!m.budget.take(len)) return refuse(new GrpcError(Status.RESOURCE_EXHAUSTED, "too many bytes in flight, retry later", 1));
       held += len;
-      let off = 0;
+      let off = at;
+      const stop = at + len;
       if (prefix < 5) {
-        for (; off < len && prefix < 5; off++, prefix++) {
+        for (; off < stop && prefix < 5; off++, prefix++) {
           if (prefix === 0) flag = chunk[off];
           else declared = declared * 256 + chunk[off];
         }
@@ -124,33 +124,40 @@ export function unaryHandler<Ctx>(m: UnaryMethod<Ctx>): (stream: ServerHttp2Stre
         if (declared > m.maxMessageBytes) return refuse(tooLarge(m.maxMessageBytes));
         msg = m.buffers.take(declared);
       }
-      const n = Math.min(len - off, declared - copied);
+      const n = Math.min(stop - off, declared - copied);
       if (n > 0) {
-        (msg as Buffer).set(off === 0 && n === len ? chunk : chunk.subarray(off, off + n), copied);
+        (msg as Buffer).set(chunk.subarray(off, off + n), copied);
         copied += n;
       }
-      if (len - off > n) extra = true;
-      freeNow(chunk); // copied: its store is freed now, not at a full collection
+      if (stop - off > n) extra = true;
     };
-    const start = (ctx: Ctx) => {
+    const end = () => {
       if (done) return;
-      stream.on("data", onData);
-      stream.once("end", () => {
-        if (done) return;
-        done = true;
-        try {
-          const response = m.handle(message(held, prefix, flag, declared, copied, extra, msg, encoding, m.maxMessageBytes), ctx);
-          m.answered(Status.OK);
-          respondMessage(stream, response);
-        } catch (e) {
-          if (e instanceof GrpcError) return fail(e);
-          if (e instanceof DecodeError) return fail(e.reason === "too_large" ? tooLarge(m.maxMessageBytes) : new GrpcError(Status.INVALID_ARGUMENT, e.message));
-          log.error("OTLP/gRPC request failed", { err: e });
-          fail(new GrpcError(Status.INTERNAL, `internal error: ${(e as Error).message}`));
-        } finally {
-          release(); // handle() is synchronous and the decoder copies what it keeps
-        }
-      });
+      done = true;
+      try {
+        const response = m.handle(message(held, prefix, flag, declared, copied, extra, msg, encoding, m.maxMessageBytes), ctx as Ctx);
+        m.answered(Status.OK);
+        respondMessage(stream, response);
+      } catch (e) {
+        if (e instanceof GrpcError) return fail(e);
+        if (e instanceof DecodeError) return fail(e.reason === "too_large" ? tooLarge(m.maxMessageBytes) : new GrpcError(Status.INVALID_ARGUMENT, e.message));
+        log.error("OTLP/gRPC request failed", { err: e });
+        fail(new GrpcError(Status.INTERNAL, `internal error: ${(e as Error).message}`));
+      } finally {
+        release(); // handle() is synchronous and the decoder copies what it keeps
+      }
+    };
+    const close = () => {
+      m.budget.give(held);
+      held = 0;
+      done = true;
+      release();
+    };
+    let ctx: Ctx | undefined;
+    const start = (admitted: Ctx) => {
+      if (done || stream.closed) return;
+      ctx = admitted;
+      stream.listen({ data, end, close });
     };
     const denied = (e: unknown) => refuse(e instanceof GrpcError ? e : new GrpcError(Status.INTERNAL, `internal error: ${(e as Error).message}`));
     let admitted: Ctx | Promise<Ctx>;
@@ -197,41 +204,29 @@ function tooLarge(max: number): GrpcError {
 }
 
 /** The frame of an empty response message (OTLP's answer when every span is taken), never written to. */
-const EMPTY_FRAME = Buffer.alloc(5);
+const EMPTY_FRAME = new Uint8Array(5);
 
-function respondMessage(stream: ServerHttp2Stream, payload: Uint8Array): void {
-  if (stream.destroyed || stream.closed) return;
+function respondMessage(stream: H2Stream, payload: Uint8Array): void {
   let frame = EMPTY_FRAME;
   if (payload.length > 0) {
-    frame = Buffer.allocUnsafe(5 + payload.length);
-    frame[0] = 0;
-    frame.writeUInt32BE(payload.length, 1);
+    frame = new Uint8Array(5 + payload.length);
+    new DataView(frame.buffer).setUint32(1, payload.length);
     frame.set(payload, 5);
   }
-  try {
-    stream.respond(HEADERS, { waitForTrailers: true });
-    stream.once("wantTrailers", () => stream.sendTrailers({ "grpc-status": "0" }));
-    stream.end(frame);
-  } catch {
-    // the client went away meanwhile
-  }
+  stream.respond(RESPONSE_HEAD, false);
+  stream.sendMessage(frame, OK_TRAILERS);
 }
 
 /** A trailers-only answer; the client's remaining upload is cut short with RST_STREAM(NO_ERROR). */
-function trailersOnly(stream: ServerHttp2Stream, e: GrpcError): void {
-  const headers: Record<string, string | number> = { ...HEADERS, "grpc-status": String(e.code), "grpc-message": percentEncode(e.message) };
-  if (e.retryAfterSeconds !== undefined) headers["grpc-status-details-bin"] = retryDetails(e);
-  respond(stream, headers, !stream.readableEnded);
+function trailersOnly(stream: H2Stream, e: GrpcError): void {
+  const headers: [string, string][] = [...HEADERS, ["grpc-status", String(e.code)], ["grpc-message", percentEncode(e.message)]];
+  if (e.retryAfterSeconds !== undefined) headers.push(["grpc-status-details-bin", retryDetails(e)]);
+  respond(stream, encodeHeaderBlock(headers));
 }
 
-function respond(stream: ServerHttp2Stream, headers: Record<string, string | number>, cutUpload: boolean): void {
-  if (stream.destroyed || stream.closed) return;
-  try {
-    stream.respond(headers, { endStream: true });
-    if (cutUpload) stream.close(0);
-  } catch {
-    // the client went away meanwhile
-  }
+function respond(stream: H2Stream, block: Uint8Array): void {
+  stream.respond(block, true);
+  if (!stream.remoteEnded) stream.reset(ErrorCode.NO_ERROR);
 }
 
 /** grpc-message: percent-encoded UTF-8 outside printable ASCII (and "%" itself). */

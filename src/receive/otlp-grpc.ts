@@ -1,10 +1,10 @@
-import type { IncomingHttpHeaders, ServerHttp2Stream } from "node:http2";
 import { protobuf } from "../util/protobuf-runtime.ts";
 import type { AuthStats } from "../auth/auth-stats.ts";
 import type { Authenticator } from "../auth/authenticator.ts";
 import type * as TraceServicePb from "../gen/opentelemetry/proto/collector/trace/v1/trace_service_pb.ts";
 import { lazy } from "../util/lazy.ts";
 import { GrpcError, Status, unaryHandler } from "./grpc-unary.ts";
+import type { H2Stream } from "./h2/h2-stream.ts";
 import type { InflightBudget } from "./inflight-budget.ts";
 import { MessageBuffers } from "./message-buffers.ts";
 import type { ReceiverStats } from "./otlp-http.ts";
@@ -30,7 +30,7 @@ const EMPTY_RESPONSE = new Uint8Array(0);
 const traceService = lazy(() => require("../gen/opentelemetry/proto/collector/trace/v1/trace_service_pb.ts") as typeof TraceServicePb);
 
 /**
- * OTLP/gRPC `TraceService/Export` as a node:http2 stream handler. The
+ * OTLP/gRPC `TraceService/Export` as a handler of the lean HTTP/2 server's streams. The
  * request message goes as bytes straight into the fast decoder (the request
  * is an ExportTraceServiceRequest; no message objects). Credentials and the
  * tenant (`authorization`, `x-scope-orgid` metadata) are checked before the
@@ -42,12 +42,9 @@ export function otlpGrpcHandler(
   exporter: TraceExport,
   opts: OtlpGrpcOptions,
   stats: ReceiverStats,
-): (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => void {
-  const header = (h: IncomingHttpHeaders, name: string) => {
-    const v = h[name];
-    return Array.isArray(v) ? v[0] : v;
-  };
-  const tenantOf = (headers: IncomingHttpHeaders, pinned: string | undefined): string => {
+): (stream: H2Stream) => void {
+  const header = (h: Record<string, string>, name: string): string | undefined => h[name];
+  const tenantOf = (headers: Record<string, string>, pinned: string | undefined): string => {
     const tenant = tenantFor(header(headers, "x-scope-orgid"), pinned);
     if ("forbidden" in tenant) {
       opts.authStats?.fail("tenant_mismatch");

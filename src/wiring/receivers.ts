@@ -1,8 +1,8 @@
-import http2 from "node:http2";
 import { AuthStats } from "../auth/auth-stats.ts";
 import { Authenticator } from "../auth/authenticator.ts";
 import type { Config, ListenConfig, ServerTls } from "../config/types.ts";
 import { GrpcSessions } from "../receive/grpc-sessions.ts";
+import { type H2Listener, listenH2 } from "../receive/h2/h2-listener.ts";
 import { InflightBudget } from "../receive/inflight-budget.ts";
 import { otlpGrpcHandler } from "../receive/otlp-grpc.ts";
 import { ReceiverStats, otlpHttpApp } from "../receive/otlp-http.ts";
@@ -13,13 +13,14 @@ import { log } from "../util/log.ts";
 /**
  * HTTP/2 flow-control windows of the gRPC port. With the protocol's 64 KiB
  * defaults a client stalls for a WINDOW_UPDATE every few DATA frames of a
- * 270 KB request, and node:http2 under Bun spends more CPU on those round
- * trips than on the frames (grpc-go's servers grow their windows the same
- * way, by BDP estimation up to 16 MiB). Bytes in flight stay bounded by the
- * receiver's budget: every DATA byte is counted as it arrives.
+ * 270 KB request (grpc-go's servers grow their windows the same way, by BDP
+ * estimation up to 16 MiB). Bytes in flight stay bounded by the receiver's
+ * budget: every DATA byte is counted as it arrives.
  */
 const GRPC_STREAM_WINDOW = 4 << 20;
 const GRPC_CONNECTION_WINDOW = 16 << 20;
+/** Request metadata, decoded (RFC 9113 §6.5.2 size): grpc-go's default is 16 MiB, nghttp2's 64 KiB. */
+const GRPC_MAX_HEADER_LIST = 64 << 10;
 
 /** The OTLP listeners of a running instance. */
 export interface Receivers {
@@ -41,8 +42,9 @@ export async function tlsOptions(t: ServerTls) {
 }
 
 /**
- * OTLP/HTTP on Bun.serve and OTLP/gRPC on node:http2 (Bun.serve is HTTP/1.1
- * only), both into the one TraceExport. Each receiver reads bodies against
+ * OTLP/HTTP on Bun.serve and OTLP/gRPC on the lean HTTP/2 server of
+ * receive/h2 (Bun.serve is HTTP/1.1 only, and node:http2 under Bun costs
+ * about three times the CPU per request), both into the one TraceExport. Each receiver reads bodies against
  * its own in-flight budget (4× its size limit).
  */
 export async function startReceivers(config: Config, exporter: TraceExport): Promise<Receivers> {
@@ -65,30 +67,35 @@ export async function startReceivers(config: Config, exporter: TraceExport): Pro
     });
   }
   const grpc = config.receivers.grpc;
-  let grpcServer: http2.Http2Server | http2.Http2SecureServer | undefined;
-  let grpcPort: number | undefined;
+  let grpcServer: H2Listener | undefined;
   let sessions: GrpcSessions | undefined;
   let cap = 0;
   if (grpc !== undefined) {
     const stats = new AuthStats("otlp_grpc");
     if (grpc.auth || grpc.tls?.client_ca_file) authStats.push(stats);
-    const handler = otlpGrpcHandler(exporter, doorOptions(grpc, stats), grpcStats);
-    const settings = {
-      maxConcurrentStreams: grpc.max_concurrent_streams === 0 ? 2 ** 32 - 1 : grpc.max_concurrent_streams,
-      initialWindowSize: GRPC_STREAM_WINDOW,
-    };
-    grpcServer = grpc.tls ? http2.createSecureServer({ ...(await tlsOptions(grpc.tls)), settings }) : http2.createServer({ settings });
-    grpcServer.on("stream", handler);
-    grpcServer.on("session", (s: http2.ServerHttp2Session) => s.setLocalWindowSize(GRPC_CONNECTION_WINDOW));
-    if (grpc.tls?.client_ca_file) grpcServer.on("tlsClientError", () => stats.fail("client_certificate"));
+    const onStream = otlpGrpcHandler(exporter, doorOptions(grpc, stats), grpcStats);
     cap = grpc.max_connections || defaultConnectionCap();
-    grpcServer.maxConnections = cap;
-    sessions = new GrpcSessions(grpcServer, grpc.keepalive);
-    grpcPort = await listen(grpcServer, grpc.host, grpc.port);
+    const tracked = new GrpcSessions(grpc.keepalive);
+    sessions = tracked;
+    grpcServer = listenH2({
+      host: grpc.host,
+      port: grpc.port,
+      tls: grpc.tls ? await tlsOptions(grpc.tls) : undefined,
+      maxConnections: cap,
+      limits: {
+        maxConcurrentStreams: grpc.max_concurrent_streams === 0 ? 2 ** 32 - 1 : grpc.max_concurrent_streams,
+        streamWindow: GRPC_STREAM_WINDOW,
+        connectionWindow: GRPC_CONNECTION_WINDOW,
+        maxHeaderListBytes: GRPC_MAX_HEADER_LIST,
+      },
+      onStream,
+      onConnection: (c) => tracked.track(c),
+      onTlsClientError: () => stats.fail("client_certificate"),
+    });
     log.debug("OTLP/gRPC connection cap", { max_connections: cap });
   }
   return {
-    ports: { http: server?.port, grpc: grpcPort },
+    ports: { http: server?.port, grpc: grpcServer?.port },
     stats: [
       { protocol: "http", stats: httpStats },
       { protocol: "grpc", stats: grpcStats },
@@ -97,7 +104,7 @@ export async function startReceivers(config: Config, exporter: TraceExport): Pro
     grpcConnections: () => (sessions === undefined ? undefined : { open: sessions.size, limit: cap }),
     stop(graceMs: number) {
       server?.stop();
-      grpcServer?.close();
+      grpcServer?.stop();
       sessions?.closeAll();
       setTimeout(() => sessions?.destroyAll(), graceMs).unref();
     },
@@ -105,17 +112,6 @@ export async function startReceivers(config: Config, exporter: TraceExport): Pro
       sessions?.destroyAll();
     },
   };
-}
-
-/** Starts listening and resolves with the bound port (port 0 picks a free one). */
-function listen(server: http2.Http2Server | http2.Http2SecureServer, host: string, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      const addr = server.address();
-      resolve(typeof addr === "object" && addr !== null ? addr.port : port);
-    });
-  });
 }
 
 /** What both receivers take from their listener's config: the size limit, a body budget of four requests, auth. */

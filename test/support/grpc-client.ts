@@ -11,6 +11,8 @@ import {
   ExportTraceServiceRequestSchema,
   TraceService,
 } from "../../src/gen/opentelemetry/proto/collector/trace/v1/trace_service_pb.ts";
+import { type H2Listener, listenH2 } from "../../src/receive/h2/h2-listener.ts";
+import type { H2Stream } from "../../src/receive/h2/h2-stream.ts";
 import { withTimeout } from "./poll.ts";
 
 /** The HTTP/2 path of OTLP/gRPC trace export. */
@@ -209,33 +211,48 @@ function retryDelay(detailsBin: string): number | null {
 
 /** An in-process h2c (or TLS) server around a node:http2 stream handler, on a port the kernel picks. */
 export class Http2TestServer implements AsyncDisposable {
+  private open = 0;
+  private allClosed: (() => void) | undefined;
+
   private constructor(
-    readonly server: http2.Http2Server | http2.Http2SecureServer,
-    /** http://127.0.0.1:PORT (https:// with TLS) */
-    readonly url: string,
+    private listener: H2Listener | undefined,
+    /** http://127.0.0.1:PORT */
+    public url = "",
   ) {}
 
-  static async start(
-    handler: (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => void,
-    tls?: { cert: string; key: string },
-  ): Promise<Http2TestServer> {
-    const server = tls === undefined ? http2.createServer() : http2.createSecureServer(tls);
-    server.on("stream", handler);
-    const { promise, resolve, reject } = Promise.withResolvers<number>();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const addr = server.address();
-      if (addr === null || typeof addr === "string") reject(new Error(`unexpected address ${String(addr)}`));
-      else resolve(addr.port);
+  /** A lean HTTP/2 server (receive/h2, as the gRPC port runs it) with `handler` on its streams. */
+  static async start(handler: (stream: H2Stream) => void): Promise<Http2TestServer> {
+    const server = new Http2TestServer(undefined);
+    const events = {
+      settled: () => undefined,
+      streamOpened: () => undefined,
+      streamClosed: () => undefined,
+      pinged: () => undefined,
+      closed: () => {
+        if (--server.open === 0) server.allClosed?.();
+      },
+    };
+    server.listener = listenH2({
+      host: "127.0.0.1",
+      port: 0,
+      maxConnections: 1000,
+      limits: { maxConcurrentStreams: 100, streamWindow: 4 << 20, connectionWindow: 16 << 20, maxHeaderListBytes: 64 << 10 },
+      onStream: handler,
+      onConnection: () => {
+        server.open++;
+        return events;
+      },
     });
-    const port = await promise;
-    return new Http2TestServer(server, `${tls === undefined ? "http" : "https"}://127.0.0.1:${port}`);
+    server.url = `http://127.0.0.1:${server.listener.port}`;
+    return server;
   }
 
-  /** Stops listening and waits until every session has closed (clients must be closed first). */
+  /** Stops listening and waits until every connection has closed (clients must be closed first). */
   async close(): Promise<void> {
+    this.listener?.stop();
+    if (this.open === 0) return;
     const { promise, resolve } = Promise.withResolvers<void>();
-    this.server.close(() => resolve());
+    this.allClosed = resolve;
     await withTimeout("the HTTP/2 test server to close", promise, 10_000);
   }
 
@@ -243,3 +260,4 @@ export class Http2TestServer implements AsyncDisposable {
     await this.close();
   }
 }
+
