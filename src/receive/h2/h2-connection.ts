@@ -17,6 +17,14 @@ import { H2Stream, type StreamOwner } from "./h2-stream.ts";
 import { HeaderBlocks } from "./header-blocks.ts";
 import { log } from "../../util/log.ts";
 
+/**
+ * Streams a client may reset, as a token bucket (nghttp2's defaults): a
+ * burst of 1,000, then 33 a second. Opening and at once resetting streams
+ * costs a server more than the client ("rapid reset", CVE-2023-44487).
+ */
+const RESET_BURST = 1000;
+const RESETS_PER_SECOND = 33;
+
 /** The socket under a connection (the listener handles backpressure). */
 export interface Transport {
   write(bytes: Uint8Array): void;
@@ -73,6 +81,8 @@ export class H2Connection implements FrameSink, StreamOwner {
   private readonly blocked = new Set<H2Stream>();
   private pings: { payload: Uint8Array; done: (err: Error | null) => void }[] = [];
   private pingCount = 0;
+  private resetTokens = RESET_BURST;
+  private resetRefilledAt = 0;
   events: ConnectionEvents | undefined;
 
   constructor(
@@ -175,7 +185,9 @@ export class H2Connection implements FrameSink, StreamOwner {
         if (id === 0 || id > this.lastStream) return this.fail(ErrorCode.PROTOCOL_ERROR, "RST_STREAM on an idle stream");
         if (p.length !== 4) return this.fail(ErrorCode.FRAME_SIZE_ERROR, "RST_STREAM size");
         const s = this.streams.get(id);
-        if (s !== undefined) this.closeStream(s);
+        if (s === undefined) return;
+        if (!this.takeResetToken()) return this.fail(ErrorCode.ENHANCE_YOUR_CALM, "too many stream resets");
+        this.closeStream(s);
         return;
       }
       case FrameType.PING:
@@ -298,6 +310,15 @@ export class H2Connection implements FrameSink, StreamOwner {
       this.events?.settled();
     }
     this.sendBlocked();
+  }
+
+  private takeResetToken(): boolean {
+    const now = Date.now();
+    if (this.resetRefilledAt !== 0) this.resetTokens = Math.min(RESET_BURST, this.resetTokens + ((now - this.resetRefilledAt) * RESETS_PER_SECOND) / 1000);
+    this.resetRefilledAt = now;
+    if (this.resetTokens < 1) return false;
+    this.resetTokens--;
+    return true;
   }
 
   private onPing(flags: number, id: number, p: Uint8Array): void {

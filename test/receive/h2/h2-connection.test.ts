@@ -243,3 +243,17 @@ describe("responses", () => {
     expect(h.ended).toBe(true);
   });
 });
+
+test("a client resetting streams faster than the bucket refills is told ENHANCE_YOUR_CALM (rapid reset)", async () => {
+  const r = recorder();
+  const h = new WireHarness({ ...LIMITS, maxConcurrentStreams: 10 }, r.listen).handshake();
+  await h.frames();
+  const cancel = new Uint8Array(4);
+  cancel[3] = ErrorCode.CANCEL;
+  let id = 1;
+  for (; id < 2 * 1000 && !h.ended; id += 2) h.send(headersFrame(id), frame(FrameType.RST_STREAM, 0, id, cancel));
+  expect(h.ended).toBe(false); // the burst: 1,000 resets
+  for (let i = 0; i < 100 && !h.ended; i++, id += 2) h.send(headersFrame(id), frame(FrameType.RST_STREAM, 0, id, cancel));
+  expect(goawayCode(await h.frames())).toBe(ErrorCode.ENHANCE_YOUR_CALM);
+  expect(r.got.size).toBeGreaterThan(1000);
+});
