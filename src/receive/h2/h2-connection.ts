@@ -395,6 +395,7 @@ export class H2Connection implements FrameSink, StreamOwner {
     this.streams.delete(s.id);
     this.blocked.delete(s);
     if (s.withheld > 0) this.credit(undefined, s.withheld);
+    s.withheld = 0;
     this.events?.streamClosed();
     s.events?.close();
     if (this.goingAway && this.streams.size === 0) this.end();

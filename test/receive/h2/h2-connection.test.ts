@@ -257,3 +257,13 @@ test("a client resetting streams faster than the bucket refills is told ENHANCE_
   expect(goawayCode(await h.frames())).toBe(ErrorCode.ENHANCE_YOUR_CALM);
   expect(r.got.size).toBeGreaterThan(1000);
 });
+
+test("a stream reset while its waiting data is replayed gives that window back once, not twice", async () => {
+  const h = new WireHarness({ ...LIMITS, connectionWindow: 40_000, streamWindow: 60_000 }).handshake();
+  await h.frames();
+  h.send(headersFrame(1), dataFrame(1, bytes(15_000)), dataFrame(1, bytes(15_000)));
+  const s = h.streams[0];
+  s.listen({ data: () => s.reset(ErrorCode.CANCEL), end: () => undefined, close: () => undefined });
+  const updates = (await h.frames()).filter((f) => f.type === FrameType.WINDOW_UPDATE && f.stream === 0);
+  expect(updates.reduce((sum, f) => sum + readUint32(f.payload, 0), 0)).toBe(30_000);
+});
