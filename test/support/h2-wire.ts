@@ -1,5 +1,6 @@
 import { ErrorCode, Flag, FrameType, PREFACE, frame, readUint32, settings } from "../../src/receive/h2/frames.ts";
-import { type ConnectionLimits, H2Connection, type Transport } from "../../src/receive/h2/h2-connection.ts";
+import type { Transport } from "../../src/receive/h2/frame-writer.ts";
+import { type ConnectionLimits, H2Connection } from "../../src/receive/h2/h2-connection.ts";
 import type { H2Stream } from "../../src/receive/h2/h2-stream.ts";
 import { encodeHeaderBlock } from "../../src/receive/h2/hpack-encoder.ts";
 

@@ -13,25 +13,12 @@ import {
   settings,
   windowUpdate,
 } from "./frames.ts";
+import { FrameWriter, type Transport } from "./frame-writer.ts";
 import { H2Stream, type StreamOwner } from "./h2-stream.ts";
 import { HeaderBlocks } from "./header-blocks.ts";
+import { Pings } from "./pings.ts";
+import { ResetBucket } from "./reset-bucket.ts";
 import { log } from "../../util/log.ts";
-
-/**
- * Streams a client may reset, as a token bucket (nghttp2's defaults): a
- * burst of 1,000, then 33 a second. Opening and at once resetting streams
- * costs a server more than the client ("rapid reset", CVE-2023-44487).
- */
-const RESET_BURST = 1000;
-const RESETS_PER_SECOND = 33;
-
-/** The socket under a connection (the listener handles backpressure). */
-export interface Transport {
-  write(bytes: Uint8Array): void;
-  /** closes once everything written has gone out */
-  end(): void;
-  destroy(): void;
-}
 
 /** Life-cycle signals for keepalive bookkeeping (GrpcSessions). */
 export interface ConnectionEvents {
@@ -62,27 +49,19 @@ export class H2Connection implements FrameSink, StreamOwner {
   private readonly reader = new FrameReader(this);
   private readonly blocks: HeaderBlocks;
   private readonly streams = new Map<number, H2Stream>();
-  private out: Uint8Array[] = [];
-  private reading = false;
-  private flushQueued = false;
+  private readonly writer: FrameWriter;
   private gotSettings = false;
   private lastStream = 0;
   private goingAway = false;
   private ended = false;
-  private peerWindow = DEFAULT_WINDOW;
-  private peerMaxFrame = 16_384;
-  private sendWindow = DEFAULT_WINDOW;
   private recvWindow: number;
   private recvUnacked = 0;
   /** the DATA frame being read: its stream (undefined: read and dropped), length and flags */
   private cur: H2Stream | undefined;
   private curLength = 0;
   private curFlags = 0;
-  private readonly blocked = new Set<H2Stream>();
-  private pings: { payload: Uint8Array; done: (err: Error | null) => void }[] = [];
-  private pingCount = 0;
-  private resetTokens = RESET_BURST;
-  private resetRefilledAt = 0;
+  private readonly pings = new Pings();
+  private readonly resets = new ResetBucket();
   events: ConnectionEvents | undefined;
 
   constructor(
@@ -90,6 +69,7 @@ export class H2Connection implements FrameSink, StreamOwner {
     private readonly limits: ConnectionLimits,
     private readonly onStream: (s: H2Stream) => void,
   ) {
+    this.writer = new FrameWriter(transport);
     this.blocks = new HeaderBlocks(limits.maxHeaderListBytes);
     this.recvWindow = limits.connectionWindow;
     this.send(
@@ -110,7 +90,7 @@ export class H2Connection implements FrameSink, StreamOwner {
 
   /** Bytes from the socket. */
   receive(bytes: Uint8Array): void {
-    this.reading = true;
+    this.writer.reading = true;
     try {
       this.reader.push(bytes);
     } catch (e) {
@@ -118,19 +98,15 @@ export class H2Connection implements FrameSink, StreamOwner {
       log.error("OTLP/gRPC connection failed", { err: e });
       this.fail(ErrorCode.INTERNAL_ERROR, "internal error");
     } finally {
-      this.reading = false;
-      this.flush();
+      this.writer.reading = false;
+      this.writer.flush();
     }
   }
 
   /** Sends a PING; `done` hears of its ACK (null) or of the connection's end. */
   ping(done: (err: Error | null) => void): boolean {
     if (this.ended) return false;
-    const payload = new Uint8Array(8);
-    payload[7] = ++this.pingCount & 0xff;
-    payload[6] = (this.pingCount >>> 8) & 0xff;
-    this.pings.push({ payload, done });
-    this.send(frame(FrameType.PING, 0, 0, payload));
+    this.send(frame(FrameType.PING, 0, 0, this.pings.next(done)));
     return true;
   }
 
@@ -147,6 +123,7 @@ export class H2Connection implements FrameSink, StreamOwner {
   /** Cuts the connection now. */
   destroy(): void {
     this.ended = true;
+    this.writer.ended = true;
     this.reader.stop();
     this.transport.destroy();
   }
@@ -154,11 +131,10 @@ export class H2Connection implements FrameSink, StreamOwner {
   /** The socket closed (either side): open streams are over. */
   closed(): void {
     this.ended = true;
+    this.writer.ended = true;
     this.reader.stop();
     for (const s of [...this.streams.values()]) this.closeStream(s);
-    const pings = this.pings;
-    this.pings = [];
-    for (const p of pings) p.done(new Error("connection closed"));
+    this.pings.fail();
     this.events?.closed();
   }
 
@@ -186,7 +162,7 @@ export class H2Connection implements FrameSink, StreamOwner {
         if (p.length !== 4) return this.fail(ErrorCode.FRAME_SIZE_ERROR, "RST_STREAM size");
         const s = this.streams.get(id);
         if (s === undefined) return;
-        if (!this.takeResetToken()) return this.fail(ErrorCode.ENHANCE_YOUR_CALM, "too many stream resets");
+        if (!this.resets.take(Date.now())) return this.fail(ErrorCode.ENHANCE_YOUR_CALM, "too many stream resets");
         this.closeStream(s);
         return;
       }
@@ -265,7 +241,7 @@ export class H2Connection implements FrameSink, StreamOwner {
 
   respond(s: H2Stream, block: Uint8Array, endStream: boolean): void {
     if (s.closed || s.localEnded) return;
-    this.sendHeaders(s.id, block, endStream);
+    this.writer.headers(s.id, block, endStream);
     if (endStream) this.localEnd(s);
   }
 
@@ -295,13 +271,13 @@ export class H2Connection implements FrameSink, StreamOwner {
       if (key === Setting.ENABLE_PUSH && v > 1) return this.fail(ErrorCode.PROTOCOL_ERROR, "ENABLE_PUSH");
       if (key === Setting.INITIAL_WINDOW_SIZE) {
         if (v > MAX_WINDOW) return this.fail(ErrorCode.FLOW_CONTROL_ERROR, "INITIAL_WINDOW_SIZE");
-        const delta = v - this.peerWindow;
-        this.peerWindow = v;
+        const delta = v - this.writer.peerWindow;
+        this.writer.peerWindow = v;
         for (const s of this.streams.values()) s.sendWindow += delta;
       }
       if (key === Setting.MAX_FRAME_SIZE) {
         if (v < 16_384 || v > 16_777_215) return this.fail(ErrorCode.PROTOCOL_ERROR, "MAX_FRAME_SIZE");
-        this.peerMaxFrame = v;
+        this.writer.setMaxFrame(v);
       }
     }
     this.send(frame(FrameType.SETTINGS, Flag.ACK, 0));
@@ -312,15 +288,6 @@ export class H2Connection implements FrameSink, StreamOwner {
     this.sendBlocked();
   }
 
-  private takeResetToken(): boolean {
-    const now = Date.now();
-    if (this.resetRefilledAt !== 0) this.resetTokens = Math.min(RESET_BURST, this.resetTokens + ((now - this.resetRefilledAt) * RESETS_PER_SECOND) / 1000);
-    this.resetRefilledAt = now;
-    if (this.resetTokens < 1) return false;
-    this.resetTokens--;
-    return true;
-  }
-
   private onPing(flags: number, id: number, p: Uint8Array): void {
     if (id !== 0) return this.fail(ErrorCode.PROTOCOL_ERROR, "PING on a stream");
     if (p.length !== 8) return this.fail(ErrorCode.FRAME_SIZE_ERROR, "PING size");
@@ -329,8 +296,7 @@ export class H2Connection implements FrameSink, StreamOwner {
       this.events?.pinged();
       return;
     }
-    const i = this.pings.findIndex((q) => q.payload.every((b, k) => b === p[k]));
-    if (i >= 0) this.pings.splice(i, 1)[0].done(null);
+    this.pings.acked(p);
   }
 
   private onWindowUpdate(id: number, p: Uint8Array): void {
@@ -338,8 +304,7 @@ export class H2Connection implements FrameSink, StreamOwner {
     const inc = readUint32(p, 0) & 0x7fffffff;
     if (id === 0) {
       if (inc === 0) return this.fail(ErrorCode.PROTOCOL_ERROR, "a zero WINDOW_UPDATE");
-      this.sendWindow += inc;
-      if (this.sendWindow > MAX_WINDOW) return this.fail(ErrorCode.FLOW_CONTROL_ERROR, "connection window above 2^31-1");
+      if (!this.writer.grow(inc)) return this.fail(ErrorCode.FLOW_CONTROL_ERROR, "connection window above 2^31-1");
       return this.sendBlocked();
     }
     if (id > this.lastStream) return this.fail(ErrorCode.PROTOCOL_ERROR, "WINDOW_UPDATE on an idle stream");
@@ -364,7 +329,7 @@ export class H2Connection implements FrameSink, StreamOwner {
     this.lastStream = id;
     if (this.goingAway || this.streams.size >= this.limits.maxConcurrentStreams) return void this.send(rstStream(id, ErrorCode.REFUSED_STREAM));
     if (headers === null) return void this.send(rstStream(id, ErrorCode.PROTOCOL_ERROR));
-    const s = new H2Stream(id, headers, this, this.peerWindow, this.limits.streamWindow);
+    const s = new H2Stream(id, headers, this, this.writer.peerWindow, this.limits.streamWindow);
     this.streams.set(id, s);
     this.events?.streamOpened();
     s.remoteEnded = endStream;
@@ -393,7 +358,7 @@ export class H2Connection implements FrameSink, StreamOwner {
     s.closed = true;
     s.waiting = undefined;
     this.streams.delete(s.id);
-    this.blocked.delete(s);
+    this.writer.forget(s);
     if (s.withheld > 0) this.credit(undefined, s.withheld);
     s.withheld = 0;
     this.events?.streamClosed();
@@ -418,72 +383,23 @@ export class H2Connection implements FrameSink, StreamOwner {
     }
   }
 
-  private sendHeaders(id: number, block: Uint8Array, endStream: boolean): void {
-    const max = this.peerMaxFrame;
-    const first = Math.min(block.length, max);
-    const end = endStream ? Flag.END_STREAM : 0;
-    this.send(frame(FrameType.HEADERS, end | (first === block.length ? Flag.END_HEADERS : 0), id, block, 0, first));
-    for (let off = first; off < block.length; off += max) {
-      const n = Math.min(max, block.length - off);
-      this.send(frame(FrameType.CONTINUATION, off + n === block.length ? Flag.END_HEADERS : 0, id, block, off, n));
-    }
-  }
-
-  /** The response message as far as the windows allow; the trailers once all of it went. */
+  /** The response message as far as the windows allow; the stream's end once all of it went. */
   private trySend(s: H2Stream): void {
-    const data = s.pendingData as Uint8Array;
-    let off = 0;
-    while (off < data.length) {
-      const n = Math.min(data.length - off, this.peerMaxFrame, s.sendWindow, this.sendWindow);
-      if (n <= 0) break;
-      this.send(frame(FrameType.DATA, 0, s.id, data, off, n));
-      s.sendWindow -= n;
-      this.sendWindow -= n;
-      off += n;
-    }
-    if (off < data.length) {
-      s.pendingData = data.subarray(off);
-      this.blocked.add(s);
-      return;
-    }
-    this.blocked.delete(s);
-    const trailers = s.pendingTrailers as Uint8Array;
-    s.pendingData = s.pendingTrailers = undefined;
-    this.sendHeaders(s.id, trailers, true);
-    this.localEnd(s);
+    if (this.writer.message(s)) this.localEnd(s);
   }
 
   private sendBlocked(): void {
-    for (const s of [...this.blocked]) if (s.pendingTrailers !== undefined) this.trySend(s);
+    for (const s of this.writer.waiting()) if (s.pendingTrailers !== undefined) this.trySend(s);
   }
 
   private send(bytes: Uint8Array): void {
-    if (this.ended) return;
-    this.out.push(bytes);
-    this.flushSoon();
-  }
-
-  private flushSoon(): void {
-    if (this.reading || this.flushQueued) return;
-    this.flushQueued = true;
-    queueMicrotask(() => {
-      this.flushQueued = false;
-      this.flush();
-    });
-  }
-
-  private flush(): void {
-    const out = this.out;
-    if (out.length === 0 || this.ended) return;
-    this.out = [];
-    this.transport.write(out.length === 1 ? out[0] : Buffer.concat(out));
+    if (!this.ended) this.writer.send(bytes);
   }
 
   private end(): void {
     if (this.ended) return;
-    this.flush();
     this.ended = true;
     this.reader.stop();
-    this.transport.end();
+    this.writer.end();
   }
 }

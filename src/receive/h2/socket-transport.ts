@@ -1,5 +1,5 @@
 import type { Socket } from "bun";
-import type { Transport } from "./h2-connection.ts";
+import type { Transport } from "./frame-writer.ts";
 
 /** A client that does not read what it is sent (PING or SETTINGS floods) is cut beyond this. */
 const MAX_QUEUED = 1 << 20;
