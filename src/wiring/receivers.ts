@@ -1,7 +1,7 @@
 import { AuthStats } from "../auth/auth-stats.ts";
 import { Authenticator } from "../auth/authenticator.ts";
 import type { Config, ListenConfig, ServerTls } from "../config/types.ts";
-import { GrpcSessions } from "../receive/grpc-sessions.ts";
+import { GrpcSessions, HANDSHAKE_MS } from "../receive/grpc-sessions.ts";
 import { type H2Listener, listenH2 } from "../receive/h2/h2-listener.ts";
 import { InflightBudget } from "../receive/inflight-budget.ts";
 import { otlpGrpcHandler } from "../receive/otlp-grpc.ts";
@@ -81,6 +81,7 @@ export async function startReceivers(config: Config, exporter: TraceExport): Pro
       host: grpc.host,
       port: grpc.port,
       tls: grpc.tls ? await tlsOptions(grpc.tls) : undefined,
+      tlsHandshakeSeconds: HANDSHAKE_MS / 1000,
       maxConnections: cap,
       limits: {
         maxConcurrentStreams: grpc.max_concurrent_streams === 0 ? 2 ** 32 - 1 : grpc.max_concurrent_streams,

@@ -2,6 +2,7 @@ import type { Socket, TCPSocketListener } from "bun";
 import { type ConnectionEvents, type ConnectionLimits, H2Connection } from "./h2-connection.ts";
 import type { H2Stream } from "./h2-stream.ts";
 import { SocketTransport } from "./socket-transport.ts";
+import { freeNow } from "../body-reader.ts";
 
 /** TLS of the port: a certificate, and a client CA to require client certificates. */
 export interface H2Tls {
@@ -23,6 +24,8 @@ export interface H2ListenOptions {
   onConnection(c: H2Connection): ConnectionEvents;
   /** a TLS client that did not present a trusted certificate */
   onTlsClientError?(): void;
+  /** seconds a TLS client has to finish its handshake (the HTTP/2 preface has its own deadline, GrpcSessions) */
+  tlsHandshakeSeconds?: number;
 }
 
 /** The ALPN protocol list, in its wire form (length-prefixed names): h2 only, as gRPC clients require. */
@@ -65,8 +68,13 @@ export function listenH2(o: H2ListenOptions): H2Listener {
         s.data = {};
         // over TLS the connection starts once the handshake has vouched for the client
         if (o.tls === undefined) start(s);
+        else s.timeout(o.tlsHandshakeSeconds ?? 10);
+      },
+      timeout(s) {
+        s.terminate(); // armed only until the TLS handshake is done
       },
       handshake(s, ok, err) {
+        s.timeout(0);
         if ((!ok || err !== null) && mutual) {
           o.onTlsClientError?.();
           s.terminate();
@@ -76,6 +84,10 @@ export function listenH2(o: H2ListenOptions): H2Listener {
       },
       data(s, bytes) {
         s.data?.conn?.receive(bytes);
+        // Bun hands each read over as a fresh, whole buffer, and the connection keeps no view of it
+        // (DATA is copied into the message, everything else is read or copied at once): freed now,
+        // not at a later collection
+        freeNow(bytes);
       },
       drain(s) {
         s.data?.transport?.drain();
