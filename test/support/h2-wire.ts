@@ -3,6 +3,7 @@ import type { Transport } from "../../src/receive/h2/frame-writer.ts";
 import { type ConnectionLimits, H2Connection } from "../../src/receive/h2/h2-connection.ts";
 import type { H2Stream } from "../../src/receive/h2/h2-stream.ts";
 import { encodeHeaderBlock } from "../../src/receive/h2/hpack-encoder.ts";
+import { freeNow } from "../../src/receive/body-reader.ts";
 
 /** A frame as this server wrote it. */
 export interface WrittenFrame {
@@ -94,6 +95,21 @@ export class WireHarness implements Transport {
 
   send(...frames: Uint8Array[]): this {
     this.conn.receive(Buffer.concat(frames));
+    return this;
+  }
+
+  /**
+   * Each frame as its own socket read, the way the listener hands them over:
+   * a Buffer over a fresh ArrayBuffer, freed (detached) once the read is handled.
+   */
+  sendReads(...frames: Uint8Array[]): this {
+    for (const f of frames) {
+      const store = new ArrayBuffer(f.length);
+      const read = Buffer.from(store);
+      read.set(f);
+      this.conn.receive(read);
+      freeNow(read);
+    }
     return this;
   }
 

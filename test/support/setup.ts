@@ -23,7 +23,10 @@
  * - installs the OpenTelemetry Python SDK with its OTLP/gRPC exporter (pinned,
  *   from PyPI) into a venv under .cache/python-otel, and Go `telemetrygen`
  *   (pinned, `go install`) into .cache/go-bin, when missing: the gRPC
- *   end-to-end tests drive them as real clients. .cache/ is git-ignored.
+ *   end-to-end tests drive them as real clients;
+ * - `go install`s h2spec (pinned; the HTTP/2 conformance suite the gRPC
+ *   port's server is checked with) into .cache/go-bin when missing.
+ * .cache/ is git-ignored.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -187,19 +190,30 @@ export const TELEMETRYGEN = join(GO_BIN, "telemetrygen");
  * takes about a minute. Returns the binary's path.
  */
 export function ensureTelemetrygen(): string {
-  const marker = join(GO_BIN, "telemetrygen.version");
-  if (existsSync(TELEMETRYGEN) && existsSync(marker) && readFileSync(marker, "utf8").trim() === TELEMETRYGEN_VERSION) return TELEMETRYGEN;
+  return goInstall("telemetrygen", "github.com/open-telemetry/opentelemetry-collector-contrib/cmd/telemetrygen", TELEMETRYGEN_VERSION);
+}
+
+/** The pinned h2spec, the HTTP/2 conformance suite (RFC 7540/7541) the gRPC port's server is checked with. */
+export const H2SPEC_VERSION = "v2.2.1+incompatible";
+
+/** `go install`s h2spec@H2SPEC_VERSION into .cache/go-bin unless it is there already. */
+export function ensureH2spec(): string {
+  return goInstall("h2spec", "github.com/summerwind/h2spec/cmd/h2spec", H2SPEC_VERSION);
+}
+
+/** `go install`s `module@version` into .cache/go-bin unless that version is there (a marker file records it). */
+function goInstall(name: string, module: string, version: string): string {
+  const bin = join(GO_BIN, name);
+  const marker = join(GO_BIN, `${name}.version`);
+  if (existsSync(bin) && existsSync(marker) && readFileSync(marker, "utf8").trim() === version) return bin;
   const go = Bun.which("go", { PATH: `${process.env.PATH ?? ""}:/usr/local/go/bin` });
-  if (go === null) throw new Error("setup: telemetrygen is missing and there is no Go toolchain (go) to build it");
+  if (go === null) throw new Error(`setup: ${name} is missing and there is no Go toolchain (go) to build it`);
   const t0 = performance.now();
-  console.error(`setup: building telemetrygen ${TELEMETRYGEN_VERSION} into ${GO_BIN} (takes a minute the first time)`);
-  run([go, "install", `github.com/open-telemetry/opentelemetry-collector-contrib/cmd/telemetrygen@${TELEMETRYGEN_VERSION}`], REPO_ROOT, {
-    ...process.env,
-    GOBIN: GO_BIN,
-  });
-  writeFileSync(marker, `${TELEMETRYGEN_VERSION}\n`);
-  console.error(`setup: telemetrygen ready (${Math.round((performance.now() - t0) / 1000)} s)`);
-  return TELEMETRYGEN;
+  console.error(`setup: building ${name} ${version} into ${GO_BIN} (takes a minute the first time)`);
+  run([go, "install", `${module}@${version}`], REPO_ROOT, { ...process.env, GOBIN: GO_BIN });
+  writeFileSync(marker, `${version}\n`);
+  console.error(`setup: ${name} ready (${Math.round((performance.now() - t0) / 1000)} s)`);
+  return bin;
 }
 
 const PDATA_SIZE_SRC = join(REPO_ROOT, "test", "support", "pdata-size");
@@ -296,6 +310,7 @@ if (import.meta.main) {
   ensureBinary();
   ensurePythonOtel();
   ensureTelemetrygen();
+  ensureH2spec();
   ensurePdataSize();
   ensureSigv4Verify();
   ensureNativeHistogramOracle();

@@ -55,6 +55,16 @@ export function frame(type: number, flags: number, stream: number, payload?: Uin
   return out;
 }
 
+/**
+ * A copy of `b[start, end)`. Not `b.slice()`: on a Buffer (what sockets hand
+ * over) that is a view, and the socket's buffer is freed once a read is handled.
+ */
+export function copyOf(b: Uint8Array, start = 0, end = b.length): Uint8Array {
+  const out = new Uint8Array(end - start);
+  out.set(b.subarray(start, end));
+  return out;
+}
+
 export function writeUint32(b: Uint8Array, at: number, v: number): void {
   b[at] = v >>> 24;
   b[at + 1] = (v >>> 16) & 0xff;

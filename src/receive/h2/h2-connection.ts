@@ -6,6 +6,7 @@ import {
   FrameType,
   MAX_WINDOW,
   Setting,
+  copyOf,
   frame,
   goaway,
   readUint32,
@@ -15,6 +16,7 @@ import {
 } from "./frames.ts";
 import { FrameWriter, type Transport } from "./frame-writer.ts";
 import { H2Stream, type StreamOwner } from "./h2-stream.ts";
+import { ClosedStreams } from "./closed-streams.ts";
 import { HeaderBlocks } from "./header-blocks.ts";
 import { Pings } from "./pings.ts";
 import { ResetBucket } from "./reset-bucket.ts";
@@ -62,6 +64,7 @@ export class H2Connection implements FrameSink, StreamOwner {
   private curFlags = 0;
   private readonly pings = new Pings();
   private readonly resets = new ResetBucket();
+  private readonly closedStreams = new ClosedStreams();
   events: ConnectionEvents | undefined;
 
   constructor(
@@ -156,6 +159,9 @@ export class H2Connection implements FrameSink, StreamOwner {
       }
       case FrameType.PRIORITY:
         if (id === 0) return this.fail(ErrorCode.PROTOCOL_ERROR, "PRIORITY on stream 0");
+        // priorities are ignored, but a malformed one is still a stream error
+        if (p.length !== 5) return this.refuse(id, ErrorCode.FRAME_SIZE_ERROR);
+        if ((readUint32(p, 0) & 0x7fffffff) === id) return this.refuse(id, ErrorCode.PROTOCOL_ERROR);
         return;
       case FrameType.RST_STREAM: {
         if (id === 0 || id > this.lastStream) return this.fail(ErrorCode.PROTOCOL_ERROR, "RST_STREAM on an idle stream");
@@ -170,7 +176,7 @@ export class H2Connection implements FrameSink, StreamOwner {
         return this.onPing(flags, id, p);
       case FrameType.GOAWAY:
         if (id !== 0) return this.fail(ErrorCode.PROTOCOL_ERROR, "GOAWAY on a stream");
-        return this.close();
+        return; // the client opens no more streams and closes the connection when it is done
       case FrameType.WINDOW_UPDATE:
         return this.onWindowUpdate(id, p);
       case FrameType.PUSH_PROMISE:
@@ -189,6 +195,8 @@ export class H2Connection implements FrameSink, StreamOwner {
     this.curLength = length;
     this.curFlags = flags;
     let s = this.streams.get(id);
+    // a stream this server reset may still get what was in flight; any other closed one may not
+    if (s === undefined && this.closedStreams.resetHere(id) !== true) this.send(rstStream(id, ErrorCode.STREAM_CLOSED));
     if (s !== undefined && s.remoteEnded) {
       this.resetStream(s, ErrorCode.STREAM_CLOSED);
       s = undefined;
@@ -203,8 +211,9 @@ export class H2Connection implements FrameSink, StreamOwner {
   dataBytes(chunk: Uint8Array, offset: number, length: number): void {
     const s = this.cur;
     if (s === undefined || s.closed) return;
+    s.received += length;
     if (s.events !== undefined) s.events.data(chunk, offset, length);
-    else (s.waiting ??= []).push(chunk.slice(offset, offset + length));
+    else (s.waiting ??= []).push(copyOf(chunk, offset, offset + length));
   }
 
   dataEnd(): void {
@@ -323,13 +332,20 @@ export class H2Connection implements FrameSink, StreamOwner {
       if (!endStream || open.remoteEnded) return this.resetStream(open, ErrorCode.PROTOCOL_ERROR);
       return this.remoteEnd(open);
     }
-    // a stream this server already answered or reset: the block was decoded (HPACK stays in step), the stream stays closed
-    if (id <= this.lastStream) return void this.send(rstStream(id, ErrorCode.STREAM_CLOSED));
+    if (id <= this.lastStream) {
+      // the block was decoded (HPACK stays in step); a stream this server reset may still get it
+      const resetHere = this.closedStreams.resetHere(id);
+      if (resetHere === true) return;
+      return this.fail(resetHere === false ? ErrorCode.STREAM_CLOSED : ErrorCode.PROTOCOL_ERROR, "HEADERS on a closed stream");
+    }
     if (id % 2 === 0) return this.fail(ErrorCode.PROTOCOL_ERROR, "an even stream id from a client");
     this.lastStream = id;
-    if (this.goingAway || this.streams.size >= this.limits.maxConcurrentStreams) return void this.send(rstStream(id, ErrorCode.REFUSED_STREAM));
-    if (headers === null) return void this.send(rstStream(id, ErrorCode.PROTOCOL_ERROR));
+    if (this.goingAway || this.streams.size >= this.limits.maxConcurrentStreams) return this.refuse(id, ErrorCode.REFUSED_STREAM);
+    const length = headers?.["content-length"];
+    if (headers === null || (length !== undefined && !/^\d{1,15}$/.test(length))) return this.refuse(id, ErrorCode.PROTOCOL_ERROR);
+    if (endStream && length !== undefined && length !== "0") return this.refuse(id, ErrorCode.PROTOCOL_ERROR);
     const s = new H2Stream(id, headers, this, this.writer.peerWindow, this.limits.streamWindow);
+    if (length !== undefined) s.declared = Number(length);
     this.streams.set(id, s);
     this.events?.streamOpened();
     s.remoteEnded = endStream;
@@ -337,6 +353,8 @@ export class H2Connection implements FrameSink, StreamOwner {
   }
 
   private remoteEnd(s: H2Stream): void {
+    // a body that does not match its content-length is malformed (RFC 9113 §8.1.1)
+    if (s.declared >= 0 && s.received !== s.declared) return this.resetStream(s, ErrorCode.PROTOCOL_ERROR);
     s.remoteEnded = true;
     if (s.events !== undefined) s.events.end();
     if (s.localEnded) this.closeStream(s);
@@ -350,12 +368,21 @@ export class H2Connection implements FrameSink, StreamOwner {
   private resetStream(s: H2Stream, code: number): void {
     if (s.closed) return;
     this.send(rstStream(s.id, code));
-    this.closeStream(s);
+    this.closeStream(s, true);
   }
 
-  private closeStream(s: H2Stream): void {
+  /** RST_STREAM for a stream that is not open (refused, or closed already). */
+  private refuse(id: number, code: number): void {
+    const s = this.streams.get(id);
+    if (s !== undefined) return this.resetStream(s, code);
+    this.send(rstStream(id, code));
+    this.closedStreams.add(id, true);
+  }
+
+  private closeStream(s: H2Stream, resetHere = false): void {
     if (s.closed) return;
     s.closed = true;
+    this.closedStreams.add(s.id, resetHere);
     s.waiting = undefined;
     this.streams.delete(s.id);
     this.writer.forget(s);

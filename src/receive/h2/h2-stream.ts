@@ -35,6 +35,9 @@ export class H2Stream {
   unacked = 0;
   /** received while nobody listened: their window is given back once the handler listens */
   withheld = 0;
+  /** content-length, when the client sent one (-1: none); DATA bytes received so far */
+  declared = -1;
+  received = 0;
   /** a response message held back by the client's flow-control window */
   pendingData: Uint8Array | undefined;
   pendingTrailers: Uint8Array | undefined;

@@ -1,4 +1,4 @@
-import { ErrorCode, Flag } from "./frames.ts";
+import { ErrorCode, Flag, copyOf, readUint32 } from "./frames.ts";
 import { HpackDecoder } from "./hpack-decoder.ts";
 import { HpackError } from "./hpack-error.ts";
 
@@ -28,6 +28,7 @@ export class HeaderBlocks {
   private listBytes = 0;
   private valid = true;
   private regularSeen = false;
+  private selfDependent = false;
   private readonly onHeader = (name: string, value: string) => this.add(name, value);
 
   constructor(private readonly maxListBytes: number) {
@@ -46,10 +47,12 @@ export class HeaderBlocks {
     if ((flags & Flag.PRIORITY) !== 0) off += 5;
     if (off + pad > p.length) return "HEADERS padding longer than the frame";
     this.endStream = (flags & Flag.END_STREAM) !== 0;
+    // a stream depending on itself is malformed (RFC 9113 §5.3.1); the block is still decoded
+    this.selfDependent = (flags & Flag.PRIORITY) !== 0 && (readUint32(p, off - 5) & 0x7fffffff) === id;
     const fragment = p.subarray(off, p.length - pad);
     if ((flags & Flag.END_HEADERS) !== 0) return this.decode(fragment);
     this.pending = id;
-    this.parts = [fragment.slice()];
+    this.parts = [copyOf(fragment)];
     this.size = fragment.length;
     return undefined;
   }
@@ -62,7 +65,7 @@ export class HeaderBlocks {
       return "header block too large";
     }
     if ((flags & Flag.END_HEADERS) === 0) {
-      this.parts.push(p.slice());
+      this.parts.push(copyOf(p));
       return undefined;
     }
     this.parts.push(p);
@@ -75,7 +78,7 @@ export class HeaderBlocks {
   private decode(block: Uint8Array): Record<string, string> | null | string {
     this.out = {};
     this.listBytes = 0;
-    this.valid = true;
+    this.valid = !this.selfDependent;
     this.regularSeen = false;
     try {
       this.decoder.decode(block, this.onHeader);
@@ -85,7 +88,7 @@ export class HeaderBlocks {
       return `HPACK: ${e.message}`;
     }
     const h = this.out;
-    if (!this.valid || h[":method"] === undefined || h[":path"] === undefined || h[":scheme"] === undefined) return null;
+    if (!this.valid || h[":method"] === undefined || !h[":path"] || h[":scheme"] === undefined) return null;
     return h;
   }
 

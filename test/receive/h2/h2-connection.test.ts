@@ -267,3 +267,22 @@ test("a stream reset while its waiting data is replayed gives that window back o
   const updates = (await h.frames()).filter((f) => f.type === FrameType.WINDOW_UPDATE && f.stream === 0);
   expect(updates.reduce((sum, f) => sum + readUint32(f.payload, 0), 0)).toBe(30_000);
 });
+
+test("reads freed after each one (as the listener does): a header block across reads and data waiting for its handler stay intact", async () => {
+  const block = encodeHeaderBlock([...REQUEST_HEADERS, ["x-long", "z".repeat(3000)]]);
+  const h = new WireHarness().handshake();
+  await h.frames();
+  h.sendReads(
+    frame(FrameType.HEADERS, 0, 1, block.subarray(0, 1000)),
+    frame(FrameType.CONTINUATION, 0, 1, block.subarray(1000, 2000)),
+    frame(FrameType.CONTINUATION, Flag.END_HEADERS, 1, block.subarray(2000)),
+    dataFrame(1, bytes(700)),
+    dataFrame(1, bytes(300, 5), true),
+  );
+  expect(h.streams[0].headers["x-long"]).toBe("z".repeat(3000));
+  const seen: number[] = [];
+  let ended = false;
+  h.streams[0].listen({ data: (c, o, n) => seen.push(...c.subarray(o, o + n)), end: () => (ended = true), close: () => undefined });
+  expect(seen).toEqual([...bytes(700), ...bytes(300, 5)]);
+  expect(ended).toBe(true);
+});

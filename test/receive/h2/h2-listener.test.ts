@@ -25,10 +25,11 @@ async function start(o: { tls?: boolean; maxConnections?: number } = {}): Promis
     tls: o.tls ? { cert: cert.cert, key: await Bun.file(cert.keyFile).text() } : undefined,
     tlsHandshakeSeconds: 1,
     maxConnections: o.maxConnections ?? 10,
-    limits: { maxConcurrentStreams: 10, streamWindow: 1 << 16, connectionWindow: 1 << 16, maxHeaderListBytes: 8192 },
+    limits: { maxConcurrentStreams: 10, streamWindow: 1 << 16, connectionWindow: 1 << 16, maxHeaderListBytes: 64 << 10 },
     onStream: (s: H2Stream) => {
       s.respond(OK, false);
-      s.sendMessage(new TextEncoder().encode(s.headers[":path"]), encodeHeaderBlock([["x-done", "1"]]));
+      const big = s.headers["x-big"];
+      s.sendMessage(new TextEncoder().encode(big === undefined ? s.headers[":path"] : `${big.length}:${big.slice(-8)}`), encodeHeaderBlock([["x-done", "1"]]));
     },
     onConnection: () => events,
   });
@@ -37,12 +38,12 @@ async function start(o: { tls?: boolean; maxConnections?: number } = {}): Promis
 }
 
 /** One GET with a real HTTP/2 client (node:http2); resolves with the body. */
-async function get(url: string, ca?: string): Promise<string> {
+async function get(url: string, ca?: string, extra: Record<string, string> = {}): Promise<string> {
   const session = http2.connect(url, ca === undefined ? {} : { ca });
   try {
     const { promise, resolve, reject } = Promise.withResolvers<string>();
     session.on("error", reject);
-    const req = session.request({ ":path": "/hello" });
+    const req = session.request({ ":path": "/hello", ...extra });
     let body = "";
     req.setEncoding("utf8");
     req.on("data", (c: string) => (body += c));
@@ -67,6 +68,12 @@ function closedByServer(port: number, bytes?: Uint8Array): Promise<void> {
 test("h2c: a real HTTP/2 client is answered", async () => {
   const l = await start();
   expect(await get(`http://127.0.0.1:${l.port}`)).toBe("/hello");
+});
+
+test("a header block over HEADERS and CONTINUATION frames arrives whole (socket reads are freed after each one)", async () => {
+  const l = await start();
+  const big = `${"v".repeat(40_000)}12345678`;
+  expect(await get(`http://127.0.0.1:${l.port}`, undefined, { "x-big": big })).toBe(`${big.length}:12345678`);
 });
 
 test("TLS: a client negotiating h2 by ALPN is answered; one that never starts the handshake is dropped at its deadline", async () => {
