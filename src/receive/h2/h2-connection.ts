@@ -176,7 +176,7 @@ export class H2Connection implements FrameSink, StreamOwner {
         return this.onPing(flags, id, p);
       case FrameType.GOAWAY:
         if (id !== 0) return this.fail(ErrorCode.PROTOCOL_ERROR, "GOAWAY on a stream");
-        return; // the client opens no more streams and closes the connection when it is done
+        return this.close(); // the client opens no more streams: the connection ends with the open ones
       case FrameType.WINDOW_UPDATE:
         return this.onWindowUpdate(id, p);
       case FrameType.PUSH_PROMISE:

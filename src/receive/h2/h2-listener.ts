@@ -71,7 +71,7 @@ export function listenH2(o: H2ListenOptions): H2Listener {
         else s.timeout(o.tlsHandshakeSeconds ?? 10);
       },
       timeout(s) {
-        s.terminate(); // armed only until the TLS handshake is done
+        s.terminate(); // armed until the TLS handshake is done, and after this server's FIN
       },
       handshake(s, ok, err) {
         s.timeout(0);

@@ -3,11 +3,13 @@ import type { Transport } from "./frame-writer.ts";
 
 /** A client that does not read what it is sent (PING or SETTINGS floods) is cut beyond this. */
 const MAX_QUEUED = 1 << 20;
+/** How long a client may keep a connection open after this server's FIN (the listener's timeout handler cuts it). */
+const CLOSE_GRACE_SECONDS = 10;
 
 /**
  * A Bun socket as a connection's transport: what the kernel does not take
- * at once waits here, in order, until the socket drains; `end` closes once
- * all of it went out.
+ * at once waits here, in order, until the socket drains; `end` closes the
+ * sending side once all of it went out.
  */
 export class SocketTransport implements Transport {
   private queue: Uint8Array[] = [];
@@ -47,7 +49,10 @@ export class SocketTransport implements Transport {
     this.ending = true;
     if (this.queue.length > 0 || this.done) return;
     this.done = true;
-    this.socket.end();
+    // FIN, but keep reading what the client still sends (a closed socket would answer it with a
+    // reset, and the client might lose the GOAWAY); the client closes, or it is cut after a grace
+    this.socket.shutdown();
+    this.socket.timeout(CLOSE_GRACE_SECONDS);
   }
 
   destroy(): void {

@@ -8,6 +8,7 @@ function fakeSocket(room: number) {
     room,
     taken: [] as number[],
     ended: false,
+    timeoutSeconds: 0,
     terminated: false,
     write(b: Uint8Array) {
       const n = Math.min(b.length, s.room);
@@ -15,8 +16,11 @@ function fakeSocket(room: number) {
       s.taken.push(...b.subarray(0, n));
       return n;
     },
-    end() {
+    shutdown() {
       s.ended = true;
+    },
+    timeout(seconds: number) {
+      s.timeoutSeconds = seconds;
     },
     terminate() {
       s.terminated = true;
@@ -25,7 +29,7 @@ function fakeSocket(room: number) {
   return s;
 }
 
-test("what the socket does not take waits, in order, until it drains; end() waits for it", () => {
+test("what the socket does not take waits, in order, until it drains; end() shuts the sending side down after it", () => {
   const sock = fakeSocket(3);
   const t = new SocketTransport(sock as unknown as Socket<unknown>);
   t.write(Uint8Array.of(1, 2, 3, 4, 5));
@@ -41,7 +45,8 @@ test("what the socket does not take waits, in order, until it drains; end() wait
   sock.room = 100;
   t.drain();
   expect(sock.taken).toEqual([1, 2, 3, 4, 5, 6, 7]);
-  expect(sock.ended).toBe(true);
+  expect(sock.ended).toBe(true); // the sending side shut down; the socket stays readable until the client closes
+  expect(sock.timeoutSeconds).toBeGreaterThan(0); // or until the grace ends
 });
 
 test("a client that reads nothing is cut once a megabyte waits for it", () => {

@@ -125,12 +125,19 @@ function serverProperties(
     .join("\n")}\n`;
 }
 
-/** 16 random bytes as unpadded base64url: the 22-character form of a Kafka Uuid (what `random-uuid` prints). */
+/**
+ * 16 random bytes as unpadded base64url: the 22-character form of a Kafka Uuid
+ * (what `random-uuid` prints). Like Uuid.randomUuid, never one that starts
+ * with "-": the storage tool would read it as an option (1 format in 64 failed).
+ */
 function randomClusterId(): string {
-  const b = randomBytes(16);
-  b[6] = (b[6]! & 0x0f) | 0x40; // version 4, as Uuid.randomUuid
-  b[8] = (b[8]! & 0x3f) | 0x80;
-  return b.toString("base64url");
+  for (;;) {
+    const b = randomBytes(16);
+    b[6] = (b[6]! & 0x0f) | 0x40; // version 4, as Uuid.randomUuid
+    b[8] = (b[8]! & 0x3f) | 0x80;
+    const id = b.toString("base64url");
+    if (!id.startsWith("-")) return id;
+  }
 }
 
 function javaArgs(libs: string, heap: string, logLevel: string, extra: string[] = []): string[] {
