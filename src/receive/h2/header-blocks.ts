@@ -85,7 +85,7 @@ export class HeaderBlocks {
     } catch (e) {
       if (!(e instanceof HpackError)) throw e;
       this.errorCode = ErrorCode.COMPRESSION_ERROR;
-      return `HPACK: ${e.message}`;
+      return e.message; // "HPACK: …"
     }
     const h = this.out;
     if (!this.valid || h[":method"] === undefined || !h[":path"] || h[":scheme"] === undefined) return null;
