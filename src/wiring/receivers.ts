@@ -42,10 +42,10 @@ export async function tlsOptions(t: ServerTls) {
 }
 
 /**
- * OTLP/HTTP on Bun.serve and OTLP/gRPC on the lean HTTP/2 server of
- * receive/h2 (Bun.serve is HTTP/1.1 only, and node:http2 under Bun costs
- * about three times the CPU per request), both into the one TraceExport. Each receiver reads bodies against
- * its own in-flight budget (4× its size limit).
+ * OTLP/HTTP on Bun.serve and OTLP/gRPC on redgen's own HTTP/2 server,
+ * receive/h2 (Bun.serve is HTTP/1.1 only, and node:http2 under Bun spent
+ * 1.7× its transport CPU per request), both into the one TraceExport. Each
+ * receiver reads bodies against its own in-flight budget (4× its size limit).
  */
 export async function startReceivers(config: Config, exporter: TraceExport): Promise<Receivers> {
   const httpStats = new ReceiverStats();
