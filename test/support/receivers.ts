@@ -15,7 +15,7 @@ import { RecordingSink } from "./recording-sink.ts";
  * Both OTLP receivers of one in-process pipeline, wired as src/main.ts wires
  * them (TraceExport → createPush → Tenants → buildProcessors → Registry), with
  * no port of their own: the HTTP app answers `app.request()`, the gRPC
- * handler goes into a node:http2 server the test starts.
+ * handler goes onto an HTTP/2 server the test starts (Http2TestServer).
  */
 export function inProcessReceivers(cfg: TenantConfig, maxRequestBytes = 16 * 1024 * 1024, clock: () => number = Date.now) {
   const projection = new AttributeProjection();

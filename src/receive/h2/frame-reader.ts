@@ -47,11 +47,6 @@ export class FrameReader {
 
   constructor(private readonly sink: FrameSink) {}
 
-  /** true once the preface has been read */
-  get started(): boolean {
-    return this.state !== State.Preface;
-  }
-
   push(b: Uint8Array): void {
     const n = b.length;
     let i = 0;
