@@ -25,7 +25,7 @@ test("bench --quick runs every figure with no lost spans and no problems", async
   const result = JSON.parse(out) as { figures: Figure[]; problems: string[] };
   expect(result.problems).toEqual([]);
   const names = new Set(result.figures.map((f) => `${f.name} ${f.unit}`));
-  const wanted = ["drain.miss ns/call", "drain.hit ns/call", "drain.hit_hot ns/call", "drain.memory heap_bytes", "decode.fast spans/s", "inproc.all spans/s", "controls.sanitize spans/s", "controls.entity_limiting spans/s", "controls.hll_memory bytes", "e2e.http spans/s", "e2e.grpc spans/s", "e2e.http lost_spans", "e2e.grpc lost_spans", "native.inproc_native spans/s", "native.rw_native rw2/rw1_snappy", "native.memory_native heap_bytes/label_set", "page.weight gzip_bytes", "page.quick-hi cpu_ms/poll"];
+  const wanted = ["drain.miss ns/call", "drain.hit ns/call", "drain.hit_hot ns/call", "drain.memory heap_bytes", "decode.fast spans/s", "inproc.all spans/s", "inproc.steady spans/s", "controls.sanitize spans/s", "controls.entity_limiting spans/s", "controls.hll_memory bytes", "e2e.http spans/s", "e2e.grpc spans/s", "e2e.http lost_spans", "e2e.grpc lost_spans", "native.inproc_native spans/s", "native.rw_native rw2/rw1_snappy", "native.memory_native heap_bytes/label_set", "page.weight gzip_bytes", "page.quick-hi cpu_ms/poll"];
   for (const want of [...wanted, "attack.chunked rss_peak_mb", "attack.idle fds_peak", "attack.idle api_answered"]) {
     expect(names.has(want)).toBe(true);
   }
