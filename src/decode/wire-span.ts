@@ -4,7 +4,7 @@ import { diffSeconds } from "./unix-nanos.ts";
 import { readAnyValue } from "./wire-any-value.ts";
 import { allZero, anyValueSize, eventSize, lenField, linkSize, scalarSize, simpleAnyValue } from "./tempo-size.ts";
 import { KEY_VALUE, SPAN, STATUS, skipUnknown } from "./wire-fields.ts";
-import { readLengthEnd, readTag, readVarint32, truncated } from "./wire-reader.ts";
+import { readInt64String, readLengthEnd, readTag, readVarint32, truncated } from "./wire-reader.ts";
 import type { WireState } from "./wire-state.ts";
 
 /**
@@ -152,6 +152,20 @@ function readAttribute(st: WireState, start: number, end: number, base: number):
     if (end === keyEnd + 2 || simpleAnyValue(buf, keyEnd + 2, end)) {
       const slot = st.matcher.slot(buf, start + 2, keyEnd);
       if (slot >= 0 && b.attrKinds[base + slot] === AttrKind.None) {
+        // A string or an int (simpleAnyValue checked that it fills the value) is read
+        // here, not by the general reader; an empty value has no tag of its own.
+        const valueTag = end > keyEnd + 2 ? buf[keyEnd + 2] : 0;
+        if (valueTag === 0x0a && buf[keyEnd + 3] < 0x80) {
+          b.attrKinds[base + slot] = AttrKind.String;
+          b.attrValues[base + slot] = st.strings.get(buf, keyEnd + 4, end);
+          return end - start;
+        }
+        if (valueTag === 0x18) {
+          c.pos = keyEnd + 3;
+          b.attrKinds[base + slot] = AttrKind.Int;
+          b.attrValues[base + slot] = readInt64String(buf, c, end);
+          return end - start;
+        }
         const v = readAnyValue(st, keyEnd + 2, end);
         b.attrKinds[base + slot] = v.kind;
         b.attrValues[base + slot] = v.value;

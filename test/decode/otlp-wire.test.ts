@@ -103,6 +103,23 @@ describe("the fast wire decoder equals the generated path", () => {
   });
 });
 
+describe("an attribute's value is read only inside its KeyValue", () => {
+  test("an empty projected value followed by the trace id (whose tag 0x0a is a string value's)", () => {
+    // The fast path looks at the value's first bytes; with an empty value those are the next field's.
+    const w = new BinaryWriter();
+    w.tag(2, WireType.LengthDelimited).bytes(idBytes(8, 5));
+    w.tag(5, WireType.LengthDelimited).string("op");
+    w.tag(9, WireType.LengthDelimited).fork().tag(1, WireType.LengthDelimited).string("http.method").tag(2, WireType.LengthDelimited).fork().join().join();
+    w.tag(1, WireType.LengthDelimited).bytes(idBytes(16, 3));
+    const req = new BinaryWriter();
+    req.tag(1, WireType.LengthDelimited).fork().tag(2, WireType.LengthDelimited).fork().tag(2, WireType.LengthDelimited).bytes(w.finish()).join().join();
+    const bytes = req.finish();
+    const fast = plain(decodeProtobufBatch(bytes, projection()));
+    expect(fast).toEqual(plain(batchFromRequest(decodeProtobuf(bytes), projection())));
+    expect(fast.attrValues.filter((v) => v !== undefined)).toEqual([""]);
+  });
+});
+
 describe("span size is the canonical protobuf length (spec §4.1)", () => {
   test("explicit zero fields, as the OTel JS exporter writes them, do not count", () => {
     const w = new BinaryWriter();
