@@ -11,8 +11,8 @@ export interface KeyWords {
 /**
  * The key of the span being processed (spec §5.2): trace id plus the client's
  * span id, which is the server's parent span id. Held as six int32 words so
- * the store can key a Map by a number (no string per span) and confirm a hit
- * by comparing words. One mutable instance per processor.
+ * the store can index them without a string per span and confirm a hit by
+ * comparing words. One mutable instance per processor.
  */
 export class EdgeKey implements KeyWords {
   k0 = 0;
@@ -32,16 +32,6 @@ export class EdgeKey implements KeyWords {
     this.k5 = span32[s + 1];
   }
 
-  /** The key of a stored edge (a checkpoint's edges go back under their own keys). */
-  loadFrom(e: KeyWords): void {
-    this.k0 = e.k0;
-    this.k1 = e.k1;
-    this.k2 = e.k2;
-    this.k3 = e.k3;
-    this.k4 = e.k4;
-    this.k5 = e.k5;
-  }
-
   /** A root server span: the trace id and a zero parent. */
   loadRoot(trace32: Int32Array, t: number): void {
     this.k0 = trace32[t];
@@ -50,17 +40,6 @@ export class EdgeKey implements KeyWords {
     this.k3 = trace32[t + 3];
     this.k4 = 0;
     this.k5 = 0;
-  }
-
-  /** 53 bits mixed from all six words: almost always unique, confirmed by `matches`. */
-  numeric(): number {
-    const lo = (this.k5 ^ this.k1 ^ Math.imul(this.k4, 0x9e3779b1)) >>> 0;
-    const hi = (this.k4 ^ this.k3 ^ this.k0 ^ Math.imul(this.k2, 0x85ebca6b)) & 0x1fffff;
-    return hi * 4294967296 + lo;
-  }
-
-  matches(e: KeyWords): boolean {
-    return e.k4 === this.k4 && e.k5 === this.k5 && e.k0 === this.k0 && e.k1 === this.k1 && e.k2 === this.k2 && e.k3 === this.k3;
   }
 
   copyTo(e: KeyWords): void {

@@ -1,10 +1,7 @@
 import { type BinReader, type BinWriter, CodecError } from "../../util/bin-codec.ts";
-import { type ConnectionType, Edge } from "./edge.ts";
-import { EdgeKey } from "./edge-key.ts";
+import { CONNECTION_TYPES, Edge } from "./edge.ts";
 import type { EdgeStore } from "./edge-store.ts";
 import type { FilteredSides } from "./filtered-sides.ts";
-
-const CONNECTION_TYPES: ConnectionType[] = ["", "messaging_system", "database", "virtual_node"];
 
 /**
  * Pending service-graph edges and filtered-side markers for a checkpoint, so
@@ -16,7 +13,7 @@ export function writeEdges(w: BinWriter, labelNames: readonly string[], store: E
   w.uint(labelNames.length);
   for (const n of labelNames) w.str(n);
   w.uint(store.size);
-  for (const e of store.edges()) {
+  for (const e of store.edges(new Edge())) {
     for (const k of [e.k0, e.k1, e.k2, e.k3, e.k4, e.k5]) w.uint(k >>> 0);
     w.str(e.clientService);
     w.str(e.serverService);
@@ -57,7 +54,7 @@ export function readEdges(r: BinReader, labelNames: readonly string[], store: Ed
   const names: string[] = [];
   for (let i = 0; i < n; i++) names.push(r.str());
   if (names.join("\u0000") !== labelNames.join("\u0000")) throw new CodecError("the service-graph labels changed since the checkpoint");
-  const key = new EdgeKey();
+  const pending = new Edge();
   const edges = r.count();
   for (let i = 0; i < edges; i++) {
     const e = new Edge();
@@ -86,8 +83,7 @@ export function readEdges(r: BinReader, labelNames: readonly string[], store: Ed
       e.dims = new Array(labelNames.length);
       for (let p = 0; p < labelNames.length; p++) if (r.bool()) e.dims[p] = r.str();
     }
-    key.loadFrom(e);
-    if (store.get(key) === undefined) store.restore(e, key);
+    if (store.find(e, pending) < 0) store.restore(e);
   }
   const markers = r.count();
   for (let i = 0; i < markers; i++) filtered.restore(r.str(), r.uint());

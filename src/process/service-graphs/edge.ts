@@ -3,6 +3,9 @@ import type { KeyWords } from "./edge-key.ts";
 /** How two services are connected (spec §5.2); "" is a plain client→server edge. */
 export type ConnectionType = "" | "messaging_system" | "database" | "virtual_node";
 
+/** Every connection type, by the number checkpoints and the edge store keep for it. */
+export const CONNECTION_TYPES: readonly ConnectionType[] = ["", "messaging_system", "database", "virtual_node"];
+
 /**
  * One pending request between two services, assembled from a client and a
  * server span that share a key (spec §5.2). Fields are written by whichever
@@ -38,8 +41,19 @@ export class Edge implements KeyWords {
   dims: (string | undefined)[] | null = null;
   /** expiry in whole Unix seconds (creation + wait, never extended) */
   expiresAtSec = 0;
-  /** the store's key for it (numeric, or text after a collision) */
-  storeKey: number | string = 0;
+  /** Back to a new edge's state (the processor reuses one Edge as its working copy). */
+  reset(): void {
+    this.k0 = this.k1 = this.k2 = this.k3 = this.k4 = this.k5 = 0;
+    this.clientService = this.serverService = this.peerNode = "";
+    this.clientLatency = this.serverLatency = 0;
+    this.clientEndLo = this.clientEndHi = this.serverStartLo = this.serverStartHi = 0;
+    this.failed = this.serverIsRoot = false;
+    this.connectionType = "";
+    this.spanKind = 0;
+    this.multiplier = 1;
+    this.dims = null;
+    this.expiresAtSec = 0;
+  }
 
   get complete(): boolean {
     return this.clientService !== "" && this.serverService !== "";

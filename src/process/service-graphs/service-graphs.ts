@@ -32,6 +32,8 @@ export class ServiceGraphsProcessor implements Processor {
   private readonly dbSlots: number[];
   private readonly serverNameSlots: { peerService: number; serverAddress: number; peerAddress: number; peerPort: number };
   private readonly key = new EdgeKey();
+  /** the edge being worked on: a new one, or a pending one loaded from the store */
+  private readonly edge = new Edge();
   /** int32 views of the id columns of the batch being pushed */
   private trace32: Int32Array = new Int32Array(0);
   private span32: Int32Array = new Int32Array(0);
@@ -94,9 +96,9 @@ export class ServiceGraphsProcessor implements Processor {
         this.stats.discard("service_graphs_filtered", this.name);
         if (isClient || hasParent) {
           if (!this.filtered.mark(key.text(), isClient, now)) sg.sideCacheOverflow++;
-          const pending = this.store.get(key);
-          if (pending !== undefined) {
-            this.store.delete(pending);
+          const pending = this.store.find(key, this.edge);
+          if (pending >= 0) {
+            this.store.remove(pending);
             sg.droppedEdges++;
           }
         }
@@ -107,10 +109,11 @@ export class ServiceGraphsProcessor implements Processor {
         return;
       }
     }
-    let edge = this.store.get(key);
-    const isNew = edge === undefined;
-    if (edge === undefined) {
-      edge = new Edge();
+    const edge = this.edge;
+    const slot = this.store.find(key, edge);
+    const isNew = slot < 0;
+    if (isNew) {
+      edge.reset();
       key.copyTo(edge);
       if (this.labels.dimCount > 0) edge.dims = new Array(this.labels.names.length);
     }
@@ -122,17 +125,20 @@ export class ServiceGraphsProcessor implements Processor {
 
     if (edge.complete) {
       if (isNew) sg.edges++;
-      else this.store.delete(edge);
+      else this.store.remove(slot);
       this.metrics.emit(edge, now, "");
       return;
     }
-    if (!isNew) return;
+    if (!isNew) {
+      this.store.save(slot, edge);
+      return;
+    }
     if (this.store.full) {
       sg.droppedSpans++;
       return;
     }
     sg.edges++;
-    this.store.add(edge, key, now);
+    this.store.add(edge, now);
   }
 
   private applyClient(e: Edge, batch: SpanBatch, block: ResourceBlock, i: number, service: string): void {
@@ -195,7 +201,7 @@ export class ServiceGraphsProcessor implements Processor {
 
   tick(now: number): void {
     this.filtered.expire(now);
-    this.store.expire(now, (e) => this.onExpire(e, now));
+    this.store.expire(now, this.edge, (e) => this.onExpire(e, now));
     this.stats.serviceGraphs.pendingEdges = this.store.size;
   }
 
@@ -228,15 +234,13 @@ export class ServiceGraphsProcessor implements Processor {
     const to = this.labels.names;
     if (from.join("\u0000") !== to.join("\u0000")) {
       const at = to.map((n) => from.indexOf(n));
-      for (const e of this.store.edges()) {
-        const old = e.dims;
-        if (this.labels.dimCount === 0) e.dims = null;
-        else {
-          const dims: (string | undefined)[] = new Array(to.length);
-          if (old !== null) for (let p = 0; p < to.length; p++) if (at[p] >= 0) dims[p] = old[at[p]];
-          e.dims = dims;
-        }
-      }
+      const none = this.labels.dimCount === 0;
+      this.store.mapDims((old) => {
+        if (none) return null;
+        const dims: (string | undefined)[] = new Array(to.length);
+        if (old !== null) for (let p = 0; p < to.length; p++) if (at[p] >= 0) dims[p] = old[at[p]];
+        return dims;
+      });
     }
     this.stats.serviceGraphs.pendingEdges = this.store.size;
   }
