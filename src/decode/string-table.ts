@@ -36,7 +36,8 @@ export class StringTable {
       if (j === len) return this.strings[slot];
     }
     const s = this.decode(buf, start, end);
-    this.bytes[slot] = buf.slice(start, end);
+    // a copy: `buf` may be a Buffer, whose slice() is a view of memory the next request reuses
+    this.bytes[slot] = new Uint8Array(buf.subarray(start, end));
     this.strings[slot] = s;
     return s;
   }

@@ -53,4 +53,13 @@ describe("StringTable", () => {
       }
     }
   });
+
+  test("keeps a copy of the bytes: a Buffer's slice would be a view of memory the next request reuses", () => {
+    const { table, decoded } = countingTable();
+    const buf = Buffer.from("checkout");
+    expect(table.get(buf, 0, buf.length)).toBe("checkout");
+    buf.write("shipping");
+    expect(table.get(Buffer.from("checkout"), 0, 8)).toBe("checkout");
+    expect(decoded()).toBe(1);
+  });
 });
