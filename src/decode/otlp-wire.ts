@@ -1,5 +1,6 @@
 import { KeyMatcher } from "./key-matcher.ts";
 import { AttrKind, type AttributeProjection, type ResourceBlock, type SpanBatch, allocateBatch, grownBatch } from "./span-batch.ts";
+import { ResourceCache } from "./resource-cache.ts";
 import { StringTable } from "./string-table.ts";
 import { readAnyValue } from "./wire-any-value.ts";
 import { KEY_VALUE, REQUEST, RESOURCE, RESOURCE_SPANS, SCOPE_SPANS, skipUnknown } from "./wire-fields.ts";
@@ -26,6 +27,7 @@ export class WireBatchDecoder {
   private batch: SpanBatch | undefined;
   private matcher: KeyMatcher | undefined;
   private readonly strings = new StringTable(latin1);
+  private resources = new ResourceCache();
 
   constructor(
     private readonly projection: AttributeProjection,
@@ -39,7 +41,10 @@ export class WireBatchDecoder {
 
   decode(buf: Uint8Array): SpanBatch {
     const slots = this.projection.size;
-    if (this.matcher === undefined || this.matcher.size !== slots) this.matcher = new KeyMatcher(this.projection);
+    if (this.matcher === undefined || this.matcher.size !== slots) {
+      this.matcher = new KeyMatcher(this.projection);
+      this.resources = new ResourceCache();
+    }
     if (this.batch === undefined || this.batch.slotCount !== slots) this.batch = allocateBatch(0, slots, 64);
     const b = this.batch;
     b.resources = [];
@@ -50,6 +55,7 @@ export class WireBatchDecoder {
       c: { pos: 0 },
       matcher: this.matcher,
       strings: this.strings,
+      resources: this.resources,
       batch: b,
       capacity: b.hasParent.length,
       pdata: this.pdata,
@@ -106,13 +112,27 @@ function readResourceSpans(st: WireState, start: number, end: number, span: numb
   };
   let scopes = 0;
   let legacy: number[] | undefined;
+  // the one Resource field's range (-1: none yet, -2: more than one, as pdata merges them)
+  let rStart = -1;
+  let rEnd = -1;
+  let cached = false;
   c.pos = start;
   while (c.pos < end) {
     const tag = readTag(buf, c, end);
     if (tag === 0x0a) {
-      const rEnd = readLengthEnd(buf, c, end);
-      readResource(st, c.pos, rEnd, block);
-      c.pos = rEnd;
+      const e = readLengthEnd(buf, c, end);
+      if (rStart === -1) {
+        rStart = c.pos;
+        rEnd = e;
+        cached = st.resources.take(buf, rStart, rEnd, block);
+      } else {
+        // a second Resource adds to the first: never to arrays the cache shares
+        if (cached) unshare(block);
+        cached = false;
+        rStart = -2;
+      }
+      if (!cached) readResource(st, c.pos, e, block);
+      c.pos = e;
     } else if (tag === 0x12) {
       const ssEnd = readLengthEnd(buf, c, end);
       span = readScopeSpans(st, c.pos, ssEnd, span);
@@ -134,8 +154,17 @@ function readResourceSpans(st: WireState, start: number, end: number, span: numb
     }
   }
   block.spanEnd = span;
+  if (rStart >= 0 && !cached) st.resources.keep(buf, rStart, rEnd, block);
   st.batch.resources.push(block);
   return span;
+}
+
+function unshare(block: ResourceBlock): void {
+  block.keys = block.keys.slice();
+  block.kinds = block.kinds.slice();
+  block.values = block.values.slice();
+  block.slotKinds = block.slotKinds.slice();
+  block.slotValues = block.slotValues.slice();
 }
 
 /** ResourceSpans.instrumentation_library_spans = 1000, length-delimited. */

@@ -1,4 +1,5 @@
 import type { KeyMatcher } from "./key-matcher.ts";
+import type { ResourceCache } from "./resource-cache.ts";
 import type { SpanBatch } from "./span-batch.ts";
 import type { StringTable } from "./string-table.ts";
 import type { Cursor } from "./wire-reader.ts";
@@ -10,6 +11,7 @@ export interface WireState {
   c: Cursor;
   matcher: KeyMatcher;
   strings: StringTable;
+  resources: ResourceCache;
   batch: SpanBatch;
   /** spans the batch columns can hold before they must grow */
   capacity: number;

@@ -1,0 +1,60 @@
+import type { AttrValue, ResourceBlock } from "./span-batch.ts";
+
+const SIZE = 1 << 8;
+/** resources larger than this are decoded every time (and would crowd the cache) */
+const MAX_BYTES = 4096;
+
+interface Entry {
+  bytes: Uint8Array;
+  keys: string[];
+  kinds: number[];
+  values: AttrValue[];
+  slotKinds: Uint8Array;
+  slotValues: AttrValue[];
+}
+
+/**
+ * Decoded Resource messages by their bytes. A service's every request repeats
+ * its Resource (service.*, k8s.*, host.*: ~14 attributes, ~500 bytes) byte for
+ * byte; a hit hands out the attribute arrays decoded the first time instead
+ * of decoding them again. The arrays are shared by every block that took
+ * them, so nothing downstream may change them (nothing does: processors only
+ * read a ResourceBlock). Direct-mapped on a hash of every byte; a hit is
+ * confirmed bytewise. A decoder drops its cache when its projection grows.
+ */
+export class ResourceCache {
+  private readonly entries: (Entry | undefined)[] = new Array(SIZE);
+
+  /** Fills `block` from the Resource in buf[start, end) if seen before; false on a miss. */
+  take(buf: Uint8Array, start: number, end: number, block: ResourceBlock): boolean {
+    const len = end - start;
+    if (len > MAX_BYTES) return false;
+    const e = this.entries[slotOf(buf, start, end)];
+    if (e === undefined || e.bytes.length !== len) return false;
+    const bytes = e.bytes;
+    for (let k = 0; k < len; k++) if (bytes[k] !== buf[start + k]) return false;
+    block.keys = e.keys;
+    block.kinds = e.kinds;
+    block.values = e.values;
+    block.slotKinds = e.slotKinds;
+    block.slotValues = e.slotValues;
+    return true;
+  }
+
+  /** Remembers what `block` holds as the decoding of the Resource in buf[start, end). */
+  keep(buf: Uint8Array, start: number, end: number, block: ResourceBlock): void {
+    if (end - start > MAX_BYTES) return;
+    const { keys, kinds, values, slotKinds, slotValues } = block;
+    // a copy: `buf` may be a Buffer, whose slice() is a view of memory the next request reuses
+    this.entries[slotOf(buf, start, end)] = { bytes: new Uint8Array(buf.subarray(start, end)), keys, kinds, values, slotKinds, slotValues };
+  }
+}
+
+function slotOf(buf: Uint8Array, start: number, end: number): number {
+  let h = Math.imul(end - start, 0x9e3779b1);
+  let k = start;
+  for (const stop = end - 3; k < stop; k += 4) h = Math.imul(h ^ (buf[k] | (buf[k + 1] << 8) | (buf[k + 2] << 16) | (buf[k + 3] << 24)), 0x01000193);
+  for (; k < end; k++) h = Math.imul(h ^ buf[k], 0x01000193);
+  h ^= h >>> 15;
+  return Math.imul(h, 0x85ebca6b) >>> 24;
+}
