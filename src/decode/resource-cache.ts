@@ -1,4 +1,5 @@
 import type { AttrValue, ResourceBlock } from "./span-batch.ts";
+import { copyBytes } from "./wire-reader.ts";
 
 const SIZE = 1 << 8;
 /** resources larger than this are decoded every time (and would crowd the cache) */
@@ -45,8 +46,7 @@ export class ResourceCache {
   keep(buf: Uint8Array, start: number, end: number, block: ResourceBlock): void {
     if (end - start > MAX_BYTES) return;
     const { keys, kinds, values, slotKinds, slotValues } = block;
-    // a copy: `buf` may be a Buffer, whose slice() is a view of memory the next request reuses
-    this.entries[slotOf(buf, start, end)] = { bytes: new Uint8Array(buf.subarray(start, end)), keys, kinds, values, slotKinds, slotValues };
+    this.entries[slotOf(buf, start, end)] = { bytes: copyBytes(buf, start, end), keys, kinds, values, slotKinds, slotValues };
   }
 }
 

@@ -1,4 +1,5 @@
 import { decodeUtf8Escaped } from "./utf8.ts";
+import { copyBytes } from "./wire-reader.ts";
 
 const SIZE = 1 << 13;
 const MAX_LEN = 64;
@@ -36,8 +37,7 @@ export class StringTable {
       if (j === len) return this.strings[slot];
     }
     const s = this.decode(buf, start, end);
-    // a copy: `buf` may be a Buffer, whose slice() is a view of memory the next request reuses
-    this.bytes[slot] = new Uint8Array(buf.subarray(start, end));
+    this.bytes[slot] = copyBytes(buf, start, end);
     this.strings[slot] = s;
     return s;
   }
