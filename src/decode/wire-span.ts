@@ -98,11 +98,18 @@ export function readSpan(st: WireState, start: number, end: number, i: number): 
         break;
       }
       case 0x4a: {
-        const e = readLengthEnd(buf, c, end);
-        const kv = readAttribute(st, c.pos, e, base);
-        // Nearly always the KeyValue is exactly as Tempo holds it: its bytes on the wire are its size.
-        size += kv === e - c.pos ? e - fieldStart : lenField(kv);
-        c.pos = e;
+        // attributes come in a run: read the run here, not one switch turn each
+        let at = fieldStart;
+        for (;;) {
+          const e = readLengthEnd(buf, c, end);
+          const kv = readAttribute(st, c.pos, e, base);
+          // Nearly always the KeyValue is exactly as Tempo holds it: its bytes on the wire are its size.
+          size += kv === e - c.pos ? e - at : lenField(kv);
+          c.pos = e;
+          if (e >= end || buf[e] !== 0x4a) break;
+          at = e;
+          c.pos = e + 1;
+        }
         break;
       }
       case 0x7a: {
