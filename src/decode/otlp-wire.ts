@@ -27,7 +27,7 @@ export class WireBatchDecoder {
   private batch: SpanBatch | undefined;
   private matcher: KeyMatcher | undefined;
   private readonly strings = new StringTable(latin1);
-  private resources = new ResourceCache();
+  private resources = new ResourceCache(0);
 
   constructor(
     private readonly projection: AttributeProjection,
@@ -43,7 +43,7 @@ export class WireBatchDecoder {
     const slots = this.projection.size;
     if (this.matcher === undefined || this.matcher.size !== slots) {
       this.matcher = new KeyMatcher(this.projection);
-      this.resources = new ResourceCache();
+      this.resources = new ResourceCache(slots);
     }
     if (this.batch === undefined || this.batch.slotCount !== slots) this.batch = allocateBatch(0, slots, 64);
     const b = this.batch;
@@ -99,13 +99,14 @@ function readRequest(st: WireState): number {
 
 function readResourceSpans(st: WireState, start: number, end: number, span: number): number {
   const { buf, c } = st;
-  const slots = st.batch.slotCount;
+  // starts with the cache's shared arrays of an empty resource, copied before anything is added
+  const none = st.resources.none;
   const block: ResourceBlock = {
-    keys: [],
-    kinds: [],
-    values: [],
-    slotKinds: new Uint8Array(slots),
-    slotValues: new Array(slots),
+    keys: none.keys,
+    kinds: none.kinds,
+    values: none.values,
+    slotKinds: none.slotKinds,
+    slotValues: none.slotValues,
     spanStart: span,
     spanEnd: span,
     byteSize: end - start,
@@ -116,6 +117,7 @@ function readResourceSpans(st: WireState, start: number, end: number, span: numb
   let rStart = -1;
   let rEnd = -1;
   let cached = false;
+  let shared = true;
   c.pos = start;
   while (c.pos < end) {
     const tag = readTag(buf, c, end);
@@ -126,12 +128,15 @@ function readResourceSpans(st: WireState, start: number, end: number, span: numb
         rEnd = e;
         cached = st.resources.take(buf, rStart, rEnd, block);
       } else {
-        // a second Resource adds to the first: never to arrays the cache shares
-        if (cached) unshare(block);
+        // a second Resource adds to the first (never to the cached arrays)
         cached = false;
         rStart = -2;
       }
-      if (!cached) readResource(st, c.pos, e, block);
+      if (!cached) {
+        if (shared) unshare(block);
+        shared = false;
+        readResource(st, c.pos, e, block);
+      }
       c.pos = e;
     } else if (tag === 0x12) {
       const ssEnd = readLengthEnd(buf, c, end);

@@ -21,10 +21,16 @@ interface Entry {
  * of decoding them again. The arrays are shared by every block that took
  * them, so nothing downstream may change them (nothing does: processors only
  * read a ResourceBlock). Direct-mapped on a hash of every byte; a hit is
- * confirmed bytewise. A decoder drops its cache when its projection grows.
+ * confirmed bytewise. A decoder makes a new cache when its projection grows.
  */
 export class ResourceCache {
   private readonly entries: (Entry | undefined)[] = new Array(SIZE);
+  /** the arrays of a ResourceSpans without a Resource (shared, like every entry's) */
+  readonly none: Entry;
+
+  constructor(slots: number) {
+    this.none = { bytes: new Uint8Array(0), keys: [], kinds: [], values: [], slotKinds: new Uint8Array(slots), slotValues: new Array(slots) };
+  }
 
   /** Fills `block` from the Resource in buf[start, end) if seen before; false on a miss. */
   take(buf: Uint8Array, start: number, end: number, block: ResourceBlock): boolean {

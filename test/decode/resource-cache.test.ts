@@ -57,7 +57,7 @@ describe("decoded resources reused by their bytes", () => {
 
   test("keeps a copy of the bytes: the request's memory can be reused (a Buffer's slice would be a view)", () => {
     const bytes = Buffer.from(toBinary(ResourceSchema, { $typeName: "opentelemetry.proto.resource.v1.Resource", attributes: attrs({ "service.name": "cart" }), droppedAttributesCount: 0, entityRefs: [] }));
-    const cache = new ResourceCache();
+    const cache = new ResourceCache(3);
     const block = emptyBlock();
     block.keys = ["service.name"];
     cache.keep(bytes, 0, bytes.length, block);
