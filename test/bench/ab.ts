@@ -7,7 +7,7 @@
  * the best round of each side (the least disturbed) and the median of the
  * per-pair ratios; run it in both orders and trust what agrees.
  *
- *   bun test/bench/ab.ts ROOT_A ROOT_B [--rounds 40] [--corpus base] [--target-info] [--only span-metrics]
+ *   bun test/bench/ab.ts ROOT_A ROOT_B [--rounds 40] [--corpus base] [--target-info] [--only span-metrics|decode]
  */
 import { DEFAULT_SEED } from "./corpus/options.ts";
 import { readCorpus } from "./corpus.ts";
@@ -31,10 +31,12 @@ async function side(root: string, batches: Uint8Array[], spans: number, targetIn
   const wire = new WireBatchDecoder(projection);
   return {
     run() {
-      const p = new BenchPipeline(cfg, projection, only === undefined ? undefined : [only]);
+      // --only decode: the wire decoder alone, no pipeline
+      const p = only === "decode" ? null : new BenchPipeline(cfg, projection, only === undefined ? undefined : [only]);
       Bun.gc(true);
       const c0 = process.cpuUsage();
-      for (let i = 0; i < batches.length; i++) p.send(wire.decode(batches[i]), clocks[i]);
+      if (p === null) for (let i = 0; i < batches.length; i++) wire.decode(batches[i]);
+      else for (let i = 0; i < batches.length; i++) p.send(wire.decode(batches[i]), clocks[i]);
       const c = process.cpuUsage(c0);
       return spans / ((c.user + c.system) / 1e6);
     },
@@ -56,7 +58,7 @@ function positional(argv: string[]): string[] {
 export async function abCompare(argv: string[]): Promise<{ bestRatio: number; medianRatio: number; a: number[]; b: number[] }> {
   const args = readArgs(argv);
   const [rootA, rootB] = positional(argv);
-  if (rootA === undefined || rootB === undefined) throw new Error("usage: bun test/bench/ab.ts ROOT_A ROOT_B [--rounds N] [--corpus NAME] [--target-info] [--only PROCESSOR]");
+  if (rootA === undefined || rootB === undefined) throw new Error("usage: bun test/bench/ab.ts ROOT_A ROOT_B [--rounds N] [--corpus NAME] [--target-info] [--only PROCESSOR|decode]");
   const rounds = Number(args.option("rounds") ?? 40);
   const warm = Math.min(4, Math.floor(rounds / 4));
   const corpus = readCorpus(args.option("corpus") ?? "base", DEFAULT_SEED);
