@@ -1,5 +1,5 @@
 import type { AttrValue, ResourceBlock } from "./span-batch.ts";
-import { copyBytes } from "./wire-reader.ts";
+import { copyBytes, hashBytes, sameBytes } from "./byte-range.ts";
 
 const SIZE = 1 << 8;
 /** resources larger than this are decoded every time (and would crowd the cache) */
@@ -37,9 +37,7 @@ export class ResourceCache {
     const len = end - start;
     if (len > MAX_BYTES) return false;
     const e = this.entries[slotOf(buf, start, end)];
-    if (e === undefined || e.bytes.length !== len) return false;
-    const bytes = e.bytes;
-    for (let k = 0; k < len; k++) if (bytes[k] !== buf[start + k]) return false;
+    if (e === undefined || !sameBytes(e.bytes, buf, start, end)) return false;
     block.keys = e.keys;
     block.kinds = e.kinds;
     block.values = e.values;
@@ -57,10 +55,5 @@ export class ResourceCache {
 }
 
 function slotOf(buf: Uint8Array, start: number, end: number): number {
-  let h = Math.imul(end - start, 0x9e3779b1);
-  let k = start;
-  for (const stop = end - 3; k < stop; k += 4) h = Math.imul(h ^ (buf[k] | (buf[k + 1] << 8) | (buf[k + 2] << 16) | (buf[k + 3] << 24)), 0x01000193);
-  for (; k < end; k++) h = Math.imul(h ^ buf[k], 0x01000193);
-  h ^= h >>> 15;
-  return Math.imul(h, 0x85ebca6b) >>> 24;
+  return hashBytes(buf, start, end) & (SIZE - 1);
 }

@@ -94,16 +94,6 @@ function slowTag(buf: Uint8Array, c: Cursor, end: number): number {
   return field * 8 + (low % 8);
 }
 
-/**
- * A copy of buf[start, end) in new memory. Not `slice`: on a Buffer (a Kafka
- * record's value is one) that is a view of the whole underlying buffer.
- */
-export function copyBytes(buf: Uint8Array, start: number, end: number): Uint8Array {
-  const out = new Uint8Array(end - start);
-  for (let k = start; k < end; k++) out[k - start] = buf[k];
-  return out;
-}
-
 /** The field number of a tag from readTag. */
 export function fieldOf(tag: number): number {
   return Math.floor(tag / 8);

@@ -75,11 +75,6 @@ export class EdgeStore {
     return slot;
   }
 
-  /** Writes an updated edge back into its slot (its key and expiry stay). */
-  save(slot: number, e: Edge): void {
-    this.write(slot, e);
-  }
-
   /** Adds a new pending edge under its own key words, stamping its expiry. */
   add(e: Edge, nowMs: number): void {
     e.expiresAtSec = Math.floor((nowMs + this.waitMs) / 1000);
@@ -136,7 +131,7 @@ export class EdgeStore {
   private insert(e: Edge, ordered: boolean): void {
     if (this.count === this.capacity) this.resize(this.capacity * 2);
     const s = this.freeTop > 0 ? this.free[--this.freeTop] : this.used++;
-    this.write(s, e);
+    this.save(s, e);
     const k = this.keys;
     k[s * 6] = e.k0;
     k[s * 6 + 1] = e.k1;
@@ -159,7 +154,8 @@ export class EdgeStore {
     this.index.add(this.keys, s);
   }
 
-  private write(s: number, e: Edge): void {
+  /** Writes an edge's fields into slot `s` (an update keeps the slot's key and expiry). */
+  save(s: number, e: Edge): void {
     this.latencies[s * 2] = e.clientLatency;
     this.latencies[s * 2 + 1] = e.serverLatency;
     const t = this.times;
