@@ -2,7 +2,8 @@ import { CONNECTION_TYPES, type Edge } from "./edge.ts";
 import type { KeyWords } from "./edge-key.ts";
 import { EdgeIndex } from "./edge-index.ts";
 
-const MIN_CAPACITY = 1024;
+/** small: every tenant's service-graph processor starts with a store, most stay small */
+const MIN_CAPACITY = 64;
 const FAILED = 1 << 2;
 const SERVER_IS_ROOT = 1 << 3;
 
